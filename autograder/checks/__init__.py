@@ -1,0 +1,1 @@
+"""Checks shared by every assignment: expectations, model architectures, figures, thresholds."""

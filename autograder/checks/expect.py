@@ -1,0 +1,53 @@
+"""Expectations that raise :class:`Failure` with "attendu / obtenu" feedback in French."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder.grading.spec import Failure
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"tableau de forme {value.shape}" if value.size > 8 else np.array2string(value, precision=4)
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)
+
+
+def fail(what: str, expected: Any, found: Any, hint: str = "") -> None:
+    """Raise a Failure that shows what was expected against what was found."""
+    message = f"{what} : attendu {_show(expected)}, obtenu {_show(found)}."
+    raise Failure(message + (f" {hint}" if hint else ""))
+
+
+def expect_equal(what: str, expected: Any, found: Any, hint: str = "") -> None:
+    if expected != found:
+        fail(what, expected, found, hint)
+
+
+def expect_true(condition: bool, message: str) -> None:
+    if not condition:
+        raise Failure(message)
+
+
+def expect_close(what: str, expected: Any, found: Any, rtol: float = 1e-5, atol: float = 1e-8, hint: str = "") -> None:
+    """Numbers or arrays equal within tolerance; shapes must match exactly."""
+    expected_arr, found_arr = np.asarray(expected, dtype=float), np.asarray(found, dtype=float)
+    if expected_arr.shape != found_arr.shape:
+        fail(f"{what} (forme)", expected_arr.shape, found_arr.shape, hint)
+    if not np.allclose(found_arr, expected_arr, rtol=rtol, atol=atol, equal_nan=False):
+        if expected_arr.ndim == 0:
+            fail(what, float(expected_arr), float(found_arr), hint)
+        worst = int(np.argmax(np.abs(found_arr - expected_arr)))
+        fail(f"{what} (écart maximal à l'indice {worst})", expected_arr.flat[worst], found_arr.flat[worst], hint)
+
+
+def expect_keys(what: str, expected: set[str], found: Any) -> None:
+    if not isinstance(found, dict):
+        fail(what, f"un dictionnaire avec les clés {sorted(expected)}", type(found).__name__)
+    missing = expected - set(found)
+    if missing:
+        fail(f"{what} (clés manquantes)", sorted(expected), sorted(found))

@@ -1,0 +1,97 @@
+"""Describe a Keras model as plain data (in the sandbox) and compare it to the expected one (outside)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograder.checks.expect import fail
+from autograder.grading.spec import Failure
+
+#: Keras spells one loss or metric several ways; graders compare canonical names.
+CANONICAL = {
+    "meansquarederror": "mse",
+    "meanabsoluteerror": "mae",
+    "categoricalcrossentropy": "categorical_crossentropy",
+    "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
+    "binarycrossentropy": "binary_crossentropy",
+    "acc": "accuracy",
+}
+LAYER_KEYS = ("units", "activation", "filters", "kernel_size", "pool_size", "rate", "padding", "strides")
+
+
+def canonical(name: Any) -> str:
+    """Canonical lower-case name of a loss, metric or optimizer given as string, config or object."""
+    if isinstance(name, dict):
+        name = name.get("class_name") or name.get("config", {}).get("name", "")
+    elif not isinstance(name, str):
+        name = getattr(name, "name", None) or type(name).__name__
+    key = str(name).lower()
+    return CANONICAL.get(key.replace("_", ""), key)
+
+
+def describe_keras_model(model: Any, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """Plain-data summary of a Keras model (runs in the sandbox).
+
+    Returns:
+        ``{"class": str, "layers": [{"type": str, <LAYER_KEYS present>}], "params": int,
+        "output_shape": list, "compile": {"optimizer", "loss", "metrics", "learning_rate"} | None}``
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"un modèle Keras était attendu, pas {type(model).__name__}")
+    if not model.built and input_shape is not None:
+        model.build((None, *input_shape))
+    layers = []
+    for layer in model.layers:
+        config = layer.get_config()
+        entry: dict[str, Any] = {"type": type(layer).__name__}
+        for key in LAYER_KEYS:
+            if key in config:
+                value = config[key]
+                entry[key] = canonical(value) if key == "activation" else value
+        layers.append(entry)
+    compiled = None
+    if model.compiled:
+        config = model.get_compile_config()
+        metrics = config.get("metrics") or []
+        optimizer = config.get("optimizer")
+        compiled = {
+            "optimizer": canonical(optimizer),
+            "learning_rate": float(model.optimizer.learning_rate.numpy()) if model.optimizer else None,
+            "loss": canonical(config.get("loss")),
+            "metrics": [canonical(m) for m in (metrics if isinstance(metrics, list) else [metrics])],
+        }
+    return {
+        "class": type(model).__name__,
+        "layers": layers,
+        "params": int(model.count_params()) if model.built else None,
+        "output_shape": list(model.output_shape) if model.built else None,
+        "compile": compiled,
+    }
+
+
+def expect_layers(found: dict[str, Any], expected: list[dict[str, Any]]) -> None:
+    """Same layer types in the same order, with the expected values for the keys given."""
+    layers = found["layers"]
+    types_found = [layer["type"] for layer in layers]
+    types_expected = [layer["type"] for layer in expected]
+    if types_found != types_expected:
+        fail("Couches du modèle", types_expected, types_found)
+    for position, (want, got) in enumerate(zip(expected, layers, strict=True), start=1):
+        for key, value in want.items():
+            if got.get(key) != value:
+                fail(f"Couche {position} ({want['type']}), paramètre `{key}`", value, got.get(key))
+
+
+def expect_compiled(found: dict[str, Any], optimizer: str, loss: str, metrics: list[str]) -> None:
+    """Compiled with the expected optimizer, loss and metrics (canonical names)."""
+    compiled = found.get("compile")
+    if compiled is None:
+        raise Failure("Le modèle n'est pas compilé : appelez model.compile(...) avant de le renvoyer.")
+    if compiled["optimizer"] != optimizer:
+        fail("Optimiseur", optimizer, compiled["optimizer"])
+    if compiled["loss"] != loss:
+        fail("Fonction de coût", loss, compiled["loss"])
+    if sorted(compiled["metrics"]) != sorted(metrics):
+        fail("Métriques", metrics, compiled["metrics"])

@@ -1,0 +1,1 @@
+"""Exporters: the one result model written to each platform's format."""

@@ -1,0 +1,113 @@
+"""The grading pipeline for one notebook, as a short list of steps:
+
+1. read the notebook (nbformat);
+2. find its assignment and load the graders;
+3. keep the definitions of its code cells (ast);
+4. prepare the fixtures: inputs for the sandbox, secrets kept here;
+5. collect the observations in the sandbox;
+6. judge each observation here, into one :class:`TestResult` per check.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from autograder.grading.assignments import Assignment, load_assignment
+from autograder.grading.notebook import NotebookError, assignment_of, definitions, read_notebook
+from autograder.grading.sandbox import Limits, Observation, run_checks
+from autograder.grading.spec import Check, Failure
+from autograder.results import Status, SubmissionResult, TestResult
+
+ERROR_STATUS = {"failed": Status.FAILED, "missing": Status.ERROR, "exception": Status.ERROR, "timeout": Status.TIMEOUT, "crashed": Status.CRASHED}
+
+
+class AssignmentNotFound(LookupError):
+    """The assignment of a notebook could not be determined."""
+
+
+def judge(check: Check, observation: Observation, secrets: dict[str, np.ndarray]) -> TestResult:
+    """Turn one observation into a scored result (runs outside the sandbox)."""
+
+    def result(status: Status, message: str = "") -> TestResult:
+        score = check.points if status is Status.PASSED else 0.0
+        return TestResult(check.name, check.title, check.task, check.points, score, check.hidden,
+                          status, message, round(observation.duration_s, 3))
+
+    if observation.error_kind is not None:
+        return result(ERROR_STATUS.get(observation.error_kind, Status.ERROR), observation.message)
+    try:
+        check.judge(observation.value, secrets)
+    except Failure as failure:
+        return result(Status.FAILED, str(failure))
+    except Exception as error:  # noqa: BLE001 - an observation of an unexpected shape
+        return result(Status.FAILED, f"Le résultat renvoyé n'a pas la forme attendue ({type(error).__name__} : {error}).")
+    return result(Status.PASSED)
+
+
+def resolve_assignment(path: Path, notebook: object | None, name: str | None) -> str:
+    """The assignment named explicitly, else in the notebook's metadata, else by the file or folder name."""
+    from autograder.grading.assignments import available_assignments
+
+    if name:
+        return name
+    recorded = assignment_of(notebook) if notebook is not None else None
+    if recorded:
+        return recorded
+    known = available_assignments()
+    for part in (path.stem, *(p.name for p in path.parents)):
+        if part in known:
+            return part
+    raise AssignmentNotFound(f"cannot tell which assignment {path} belongs to; pass --assignment (one of {known})")
+
+
+@functools.cache
+def _fixture_files(assignment: Assignment) -> tuple[Path | None, dict[str, np.ndarray]]:
+    fixtures = assignment.fixtures()
+    if not fixtures.inputs:
+        return None, fixtures.secrets
+    folder = Path(tempfile.mkdtemp(prefix="dlkit-fixtures-"))
+    path = folder / f"{assignment.name}.npz"
+    np.savez(path, **fixtures.inputs)
+    return path, fixtures.secrets
+
+
+def _unreadable(path: Path, assignment: Assignment, student: str, message: str, started: float) -> SubmissionResult:
+    tests = [
+        TestResult(c.name, c.title, c.task, c.points, 0.0, c.hidden, Status.ERROR, message)
+        for c in assignment.checks
+    ]
+    return SubmissionResult(str(path), assignment.name, student, tests, [message], time.monotonic() - started)
+
+
+def grade_notebook(
+    path: Path,
+    assignment_name: str | None = None,
+    include_hidden: bool = True,
+    limits: Limits | None = None,
+    student: str | None = None,
+) -> SubmissionResult:
+    """Grade one notebook in a sandbox; never raises for a broken submission."""
+    started = time.monotonic()
+    path = Path(path)
+    student = student or path.stem
+    try:
+        notebook = read_notebook(path)
+    except NotebookError as error:
+        notebook, unreadable = None, str(error)
+    else:
+        unreadable = None
+    assignment = load_assignment(resolve_assignment(path, notebook, assignment_name), include_hidden)
+    if notebook is None:
+        return _unreadable(path, assignment, student, unreadable or "", started)
+    cells = definitions(notebook)
+    inputs_path, secrets = _fixture_files(assignment)
+    limits = limits or Limits(wall_s=assignment.time_limit_s)
+    run = run_checks(assignment, cells, [c.name for c in assignment.checks], inputs_path, limits, include_hidden)
+    tests = [judge(check, run.observations[check.name], secrets) for check in assignment.checks]
+    notices = run.cell_errors + run.notices
+    return SubmissionResult(str(path), assignment.name, student, tests, notices, round(time.monotonic() - started, 2))

@@ -1,0 +1,108 @@
+"""The one result model every exporter reads: a submission's tests and their outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    """Outcome of one test."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # the student's code ran and gave a wrong answer
+    ERROR = "error"  # the student's code raised, is missing, or could not be loaded
+    TIMEOUT = "timeout"  # the test exceeded its time limit
+    CRASHED = "crashed"  # the grading process died (memory, exit, signal)
+
+
+@dataclass
+class TestResult:
+    """Outcome of one graded check.
+
+    Attributes:
+        name: stable identifier, e.g. ``split_shapes``.
+        title: what the check verifies, in French, shown to the student.
+        task: the graded step (nbgrader cell) the check belongs to.
+        max_score: points at stake.
+        score: points earned, 0 <= score <= max_score.
+        hidden: hidden checks are run only at grading time.
+        status: see :class:`Status`.
+        message: feedback in French: what was expected and what was found.
+        duration_s: wall time of the check in the sandbox, in seconds.
+    """
+
+    name: str
+    title: str
+    task: str
+    max_score: float
+    score: float
+    hidden: bool
+    status: Status
+    message: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASSED
+
+
+@dataclass
+class SubmissionResult:
+    """All outcomes for one notebook.
+
+    Attributes:
+        submission: path of the graded notebook.
+        assignment: assignment name, e.g. ``01_regression``.
+        student: student identifier (from nbgrader's tree or the file name).
+        tests: one entry per check, in the assignment's order.
+        notices: problems found in the notebook itself (unparsable cells, ...), in French.
+        duration_s: wall time of the whole grading, in seconds.
+    """
+
+    submission: str
+    assignment: str
+    student: str
+    tests: list[TestResult] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(test.score for test in self.tests), 4)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(test.max_score for test in self.tests), 4)
+
+    def task_scores(self) -> dict[str, tuple[float, float]]:
+        """``{task: (score, max_score)}`` in the order tasks first appear."""
+        totals: dict[str, tuple[float, float]] = {}
+        for test in self.tests:
+            score, max_score = totals.get(test.task, (0.0, 0.0))
+            totals[test.task] = (score + test.score, max_score + test.max_score)
+        return totals
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for test in data["tests"]:
+            test["status"] = Status(test["status"]).value
+        data["score"] = self.score
+        data["max_score"] = self.max_score
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
+        tests = [
+            TestResult(**{**test, "status": Status(test["status"])})
+            for test in data["tests"]
+        ]
+        return cls(
+            submission=data["submission"],
+            assignment=data["assignment"],
+            student=data["student"],
+            tests=tests,
+            notices=list(data.get("notices", [])),
+            duration_s=data.get("duration_s", 0.0),
+        )
