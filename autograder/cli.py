@@ -9,8 +9,10 @@ from pathlib import Path
 
 from autograder.data.prepare import DatasetError, prepare
 from autograder.export.gradescope import write_gradescope
-from autograder.grading.assignments import UnknownAssignment
+from autograder.grading.assignments import UnknownAssignment, available_assignments
+from autograder.grading.batch import Job, grade_many
 from autograder.grading.engine import AssignmentNotFound, grade_notebook
+from autograder.paths import ASSIGNMENTS_DIR, EXAMPLES_DIR, SOLUTIONS_DIR
 from autograder.report import format_submission, format_table
 
 
@@ -44,6 +46,26 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def demo_jobs() -> list[Job]:
+    """The bundled examples: each assignment's reference, untouched student notebook and example submissions."""
+    jobs = []
+    for name in available_assignments():
+        jobs.append(Job(SOLUTIONS_DIR / name / f"{name}.ipynb", f"{name}/reference", name))
+        jobs.append(Job(ASSIGNMENTS_DIR / name / f"{name}.ipynb", f"{name}/untouched", name))
+        jobs += [Job(p, f"{name}/{p.stem}", name) for p in sorted((EXAMPLES_DIR / name).glob("*.ipynb"))]
+    return jobs
+
+
+def _demo(args: argparse.Namespace) -> int:
+    jobs = demo_jobs()
+    print(f"grading {len(jobs)} example submissions, {args.jobs} at a time ...", flush=True)
+    results = grade_many(jobs, args.jobs, on_result=lambda job, r: print(
+        f"  {job.student}: {r.score:g}/{r.max_score:g} ({r.duration_s:.0f} s)", flush=True))
+    print()
+    print(format_table(results))
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     result = grade_notebook(Path(args.notebook), args.assignment, include_hidden=False)
     print(format_submission(result))
@@ -69,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", help="write the full results (all submissions) as JSON here")
     grade.add_argument("--public-only", action="store_true", help="run the public tests only")
     grade.set_defaults(run=_grade)
+
+    demo = commands.add_parser("demo", help="grade the bundled example submissions and print a score table")
+    demo.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
+    demo.set_defaults(run=_demo)
 
     check = commands.add_parser("check", help="run the public tests on your notebook")
     check.add_argument("notebook")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograder.grading.spec import Failure
+from autograder.grading.spec import Arrays, Check, Collect, Failure, Measure
 
 
 @dataclass(frozen=True)
@@ -34,3 +34,27 @@ class Threshold:
         raise Failure(
             f"{self.metric} après {budget} : attendu {relation} {self.limit:.4g}, obtenu {value:.4g}."
         )
+
+
+def threshold_check(
+    task: str,
+    name: str,
+    title: str,
+    points: float,
+    collect: Collect,
+    measure: Measure,
+    threshold: Threshold,
+    budget: str,
+    timeout_s: float = 120.0,
+) -> Check:
+    """A hidden check that passes when ``measure(observation, secrets)`` beats ``threshold``.
+
+    ``collect`` returns predictions for held-out inputs; ``measure`` compares them with
+    labels only the grading process holds. ``budget`` (French) describes the training the
+    grader gave the model, e.g. ``8 époques (batch 32)``.
+    """
+
+    def judge(observation: object, secrets: Arrays) -> None:
+        threshold.expect(measure(observation, secrets), budget)
+
+    return Check(task, name, title, points, collect, judge, hidden=True, timeout_s=timeout_s, measure=measure)

@@ -218,7 +218,10 @@ def prepare(
         raise DatasetError(f"unknown dataset(s) {sorted(unknown)}; known: {sorted(DATASETS)}")
     done: list[Installed] = []
     for name in names or list(DATASETS):
-        steps = _install_california(mirror, force) if name == "california_housing" else _install_idx(name, mirror, force)
+        if name == "california_housing":
+            steps = _install_california(mirror, force)
+        else:
+            steps = _install_idx(name, mirror, force)
         for step in steps:
             report(step)
             done.append(step)

@@ -23,7 +23,13 @@ from autograder.grading.sandbox import Limits, Observation, run_checks
 from autograder.grading.spec import Check, Failure
 from autograder.results import Status, SubmissionResult, TestResult
 
-ERROR_STATUS = {"failed": Status.FAILED, "missing": Status.ERROR, "exception": Status.ERROR, "timeout": Status.TIMEOUT, "crashed": Status.CRASHED}
+ERROR_STATUS = {
+    "failed": Status.FAILED,
+    "missing": Status.ERROR,
+    "exception": Status.ERROR,
+    "timeout": Status.TIMEOUT,
+    "crashed": Status.CRASHED,
+}
 
 
 class AssignmentNotFound(LookupError):
@@ -44,8 +50,9 @@ def judge(check: Check, observation: Observation, secrets: dict[str, np.ndarray]
         check.judge(observation.value, secrets)
     except Failure as failure:
         return result(Status.FAILED, str(failure))
-    except Exception as error:  # noqa: BLE001 - an observation of an unexpected shape
-        return result(Status.FAILED, f"Le résultat renvoyé n'a pas la forme attendue ({type(error).__name__} : {error}).")
+    except Exception as error:
+        found = f"{type(error).__name__} : {error}"
+        return result(Status.FAILED, f"Le résultat renvoyé n'a pas la forme attendue ({found}).")
     return result(Status.PASSED)
 
 

@@ -62,6 +62,7 @@ class Submission:
 
 Collect = Callable[[Submission, Arrays], Any]
 Judge = Callable[[Any, Arrays], None]
+Measure = Callable[[Any, Arrays], float]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class Check:
         judge: runs outside the sandbox, raises :class:`Failure`.
         hidden: hidden checks never ship to students.
         timeout_s: wall-time limit of ``collect``, in seconds.
+        measure: for threshold checks, the metric computed from the observation and the
+            secrets (used by ``judge`` and by the calibration benchmark).
     """
 
     task: str
@@ -87,6 +90,7 @@ class Check:
     judge: Judge
     hidden: bool = False
     timeout_s: float = 60.0
+    measure: Measure | None = None
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def execute_cells(cells: list[dict[str, Any]]) -> tuple[types.ModuleType, list[s
             exec(compile(source, filename, "exec"), module.__dict__)
         except CheckTimeout:
             errors.append(f"cellule {cell['index'] + 1} : trop longue à exécuter (plus de {CELL_TIMEOUT_S} s)")
-        except BaseException as error:  # noqa: BLE001 - any failure of student code is reported
+        except BaseException as error:
             errors.append(f"cellule {cell['index'] + 1} : {_student_traceback(error)}")
         finally:
             _timed(0)
@@ -98,11 +98,12 @@ def run_check(check: Check, submission: Submission, inputs: dict[str, np.ndarray
         return {"type": "error", "check": check.name, "kind": "failed", "message": str(failure)}
     except NotImplementedError:
         return {"type": "error", "check": check.name, "kind": "missing",
-                "message": "Fonction pas encore complétée (NotImplementedError) : remplacez le « raise » par votre code."}
+                "message": "Fonction pas encore complétée (NotImplementedError) : "
+                           "remplacez le « raise » par votre code."}
     except SystemExit:
         return {"type": "error", "check": check.name, "kind": "exception",
                 "message": "Votre code a appelé sys.exit() : le test ne peut pas se terminer."}
-    except BaseException as error:  # noqa: BLE001
+    except BaseException as error:
         return {"type": "error", "check": check.name, "kind": "exception",
                 "message": "Votre code a levé une exception :\n" + _student_traceback(error)}
     finally:

@@ -1,0 +1,47 @@
+"""Instructor tools around nbgrader: regenerate the student notebooks, and what they must not contain."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from autograder.paths import KIT_ROOT
+
+SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+
+def generate_assignment(name: str, course_root: Path = KIT_ROOT) -> Path:
+    """Run ``nbgrader generate_assignment NAME`` in ``course_root``; return the release folder."""
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force",
+         "--CourseDirectory.db_url=sqlite:///:memory:"],
+        cwd=course_root, check=True, capture_output=True, text=True,
+    )
+    return course_root / "assignments" / name
+
+
+def generate_in_scratch(name: str, scratch: Path) -> Path:
+    """Generate the release of ``name`` in a scratch course built from this kit's sources."""
+    shutil.copy(KIT_ROOT / "nbgrader_config.py", scratch / "nbgrader_config.py")
+    shutil.copytree(KIT_ROOT / "solutions" / name, scratch / "solutions" / name)
+    return generate_assignment(name, scratch)
+
+
+def secret_lines(source_notebook: Path, min_length: int = 12) -> set[str]:
+    """Lines of the reference solution, hidden tests and mark schemes that students must not see.
+
+    Only lines of at least ``min_length`` characters count (``return model`` is no secret).
+    """
+    notebook = nbformat.read(source_notebook, as_version=4)
+    lines = set()
+    for cell in notebook.cells:
+        for region in (SOLUTION_REGION, HIDDEN_REGION):
+            for block in region.findall(cell.source + "\n"):
+                lines |= {line.strip() for line in block.splitlines() if len(line.strip()) >= min_length}
+    return lines

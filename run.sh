@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The kit's two commands (see README.md):
+#   ./run.sh        set up (virtual environment, datasets) and grade the bundled example submissions
+#   ./run.sh test   set up, then run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=${DLKIT_VENV:-.venv}
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+  fi
+  # Reinstall only when requirements.txt changed since the last successful install.
+  stamp="$VENV/.requirements.sha256"
+  if [ ! -f "$stamp" ] || ! sha256sum --quiet -c "$stamp" 2>/dev/null; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 \
+      | grep -v "is ignored: it is neither a file nor a directory" || true
+    "$VENV/bin/python" -c "import torch, torchvision, tensorflow, keras, sklearn, nbgrader" \
+      || { echo "installation failed" >&2; exit 1; }
+    sha256sum requirements.txt > "$stamp"
+  fi
+  "$VENV/bin/python" -m autograder data prepare
+}
+
+case "${1:-demo}" in
+  demo)
+    setup
+    "$VENV/bin/python" -m autograder demo
+    ;;
+  test)
+    setup
+    "$VENV/bin/python" -m ruff check autograder tests benchmarks
+    "$VENV/bin/python" -m pytest -q tests
+    ;;
+  *)
+    echo "usage: $0 [demo|test]" >&2
+    exit 2
+    ;;
+esac
