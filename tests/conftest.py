@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,19 +25,26 @@ def student_notebook(assignment: str) -> Path:
     return ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
 
 
-def example_jobs() -> list[Job]:
-    """The reference, the untouched student notebook and every variant of every assignment."""
-    jobs = []
-    for module in example_modules():
-        name = module.ASSIGNMENT
-        jobs.append(Job(reference_notebook(name), f"{name}/reference", name))
-        jobs.append(Job(student_notebook(name), f"{name}/untouched", name))
-        jobs += [Job(example_path(name, v), f"{name}/{v.name}", name) for v in module.VARIANTS]
-    return jobs
+def example_jobs(assignment: str) -> list[Job]:
+    """The reference, the untouched student notebook and every variant of one assignment."""
+    (module,) = [m for m in example_modules() if m.ASSIGNMENT == assignment]
+    jobs = [
+        Job(reference_notebook(assignment), f"{assignment}/reference", assignment),
+        Job(student_notebook(assignment), f"{assignment}/untouched", assignment),
+    ]
+    return jobs + [Job(example_path(assignment, v), f"{assignment}/{v.name}", assignment) for v in module.VARIANTS]
 
 
 @pytest.fixture(scope="session")
-def graded_examples() -> dict[str, SubmissionResult]:
-    """Every example graded once per test session: ``{"<assignment>/<variant>": result}``."""
-    jobs = example_jobs()
-    return {job.student: result for job, result in zip(jobs, grade_many(jobs, PARALLEL), strict=True)}
+def graded_examples() -> Callable[[str], dict[str, SubmissionResult]]:
+    """``graded_examples(assignment)``: its examples, graded once per session, by ``"<assignment>/<variant>"``."""
+    cache: dict[str, dict[str, SubmissionResult]] = {}
+
+    def grade(assignment: str) -> dict[str, SubmissionResult]:
+        if assignment not in cache:
+            jobs = example_jobs(assignment)
+            results = grade_many(jobs, PARALLEL)
+            cache[assignment] = {job.student: result for job, result in zip(jobs, results, strict=True)}
+        return cache[assignment]
+
+    return grade

@@ -16,7 +16,7 @@ VARIANTS = [pytest.param(m.ASSIGNMENT, v, id=f"{m.ASSIGNMENT}/{v.name}") for m i
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_solution_gets_full_marks(graded_examples, assignment):
-    result = graded_examples[f"{assignment}/reference"]
+    result = graded_examples(assignment)[f"{assignment}/reference"]
     failed = {t.name: t.message for t in result.tests if not t.passed}
     assert failed == {}
     assert result.score == result.max_score == sum(c.points for c in load_assignment(assignment).checks)
@@ -24,7 +24,7 @@ def test_reference_solution_gets_full_marks(graded_examples, assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_student_notebook_gets_zero(graded_examples, assignment):
-    result = graded_examples[f"{assignment}/untouched"]
+    result = graded_examples(assignment)[f"{assignment}/untouched"]
     assert result.score == 0
     assert all(t.status in (Status.ERROR, Status.FAILED) for t in result.tests)
     assert all("NotImplementedError" in t.message or "introuvable" in t.message for t in result.tests)
@@ -32,7 +32,7 @@ def test_untouched_student_notebook_gets_zero(graded_examples, assignment):
 
 @pytest.mark.parametrize(("assignment", "variant"), VARIANTS)
 def test_wrong_submission_gets_expected_partial_credit(graded_examples, assignment, variant):
-    result = graded_examples[f"{assignment}/{variant.name}"]
+    result = graded_examples(assignment)[f"{assignment}/{variant.name}"]
     failed = {t.name for t in result.tests if not t.passed}
     assert failed == set(variant.failing), {t.name: t.message for t in result.tests if not t.passed}
     lost = sum(load_assignment(assignment).check(name).points for name in variant.failing)
