@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -16,12 +17,17 @@ SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
 
+def tool_environment() -> dict[str, str]:
+    """The environment for nbgrader's subprocesses: this interpreter's scripts (alembic, jupyter) on PATH."""
+    scripts = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")])}
+
+
 def generate_assignment(name: str, course_root: Path = KIT_ROOT) -> Path:
     """Run ``nbgrader generate_assignment NAME`` in ``course_root``; return the release folder."""
     subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force",
-         "--CourseDirectory.db_url=sqlite:///:memory:"],
-        cwd=course_root, check=True, capture_output=True, text=True,
+        [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force"],
+        cwd=course_root, check=True, capture_output=True, text=True, env=tool_environment(),
     )
     return course_root / "assignments" / name
 
