@@ -70,7 +70,7 @@ def _observe(collect: Any, submission: Submission, inputs: Any) -> Observation:
         return Observation(error_kind="missing", message="Fonction pas encore complétée (NotImplementedError).")
     except Failure as failure:
         return Observation(error_kind="failed", message=str(failure))
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the student's code may raise anything
         return Observation(error_kind="exception", message=f"{type(error).__name__} : {error}")
 
 

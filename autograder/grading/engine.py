@@ -19,7 +19,7 @@ import numpy as np
 
 from autograder.grading.assignments import Assignment, load_assignment
 from autograder.grading.notebook import NotebookError, assignment_of, definitions, read_notebook
-from autograder.grading.sandbox import Limits, Observation, run_checks
+from autograder.grading.sandbox import Limits, Observation, SandboxRun, run_checks
 from autograder.grading.spec import Check, Failure
 from autograder.results import Status, SubmissionResult, TestResult
 
@@ -50,7 +50,7 @@ def judge(check: Check, observation: Observation, secrets: dict[str, np.ndarray]
         check.judge(observation.value, secrets)
     except Failure as failure:
         return result(Status.FAILED, str(failure))
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the student's code may raise anything
         found = f"{type(error).__name__} : {error}"
         return result(Status.FAILED, f"Le résultat renvoyé n'a pas la forme attendue ({found}).")
     return result(Status.PASSED)
@@ -70,6 +70,19 @@ def resolve_assignment(path: Path, notebook: object | None, name: str | None) ->
         if part in known:
             return part
     raise AssignmentNotFound(f"cannot tell which assignment {path} belongs to; pass --assignment (one of {known})")
+
+
+def inspect_notebook(assignment: Assignment, notebook: object) -> dict[str, Observation]:
+    """Observations of the checks that read the notebook itself (no student code runs)."""
+    observations = {}
+    for check in assignment.checks:
+        if check.inspect is None:
+            continue
+        try:
+            observations[check.name] = Observation(value=check.inspect(notebook))
+        except Exception as error:  # noqa: BLE001 - a malformed notebook is feedback, not a crash
+            observations[check.name] = Observation(error_kind="exception", message=f"{type(error).__name__} : {error}")
+    return observations
 
 
 @functools.cache
@@ -114,7 +127,9 @@ def grade_notebook(
     cells = definitions(notebook)
     inputs_path, secrets = _fixture_files(assignment)
     limits = limits or Limits(wall_s=assignment.time_limit_s)
-    run = run_checks(assignment, cells, [c.name for c in assignment.checks], inputs_path, limits, include_hidden)
-    tests = [judge(check, run.observations[check.name], secrets) for check in assignment.checks]
+    sandboxed = [c.name for c in assignment.checks if c.inspect is None]
+    run = run_checks(assignment, cells, sandboxed, inputs_path, limits, include_hidden) if sandboxed else SandboxRun()
+    observations = {**inspect_notebook(assignment, notebook), **run.observations}
+    tests = [judge(check, observations[check.name], secrets) for check in assignment.checks]
     notices = run.cell_errors + run.notices
     return SubmissionResult(str(path), assignment.name, student, tests, notices, round(time.monotonic() - started, 2))

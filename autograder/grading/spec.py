@@ -63,6 +63,7 @@ class Submission:
 Collect = Callable[[Submission, Arrays], Any]
 Judge = Callable[[Any, Arrays], None]
 Measure = Callable[[Any, Arrays], float]
+Inspect = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class Check:
         timeout_s: wall-time limit of ``collect``, in seconds.
         measure: for threshold checks, the metric computed from the observation and the
             secrets (used by ``judge`` and by the calibration benchmark).
+        inspect: for checks of the notebook itself (markdown sections, figures, code style):
+            reads the parsed notebook (an ``nbformat.NotebookNode``) in the grading process,
+            executes nothing, and replaces ``collect`` (which is then never called).
     """
 
     task: str
@@ -91,6 +95,7 @@ class Check:
     hidden: bool = False
     timeout_s: float = 60.0
     measure: Measure | None = None
+    inspect: Inspect | None = None
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def execute_cells(cells: list[dict[str, Any]]) -> tuple[types.ModuleType, list[s
             exec(compile(source, filename, "exec"), module.__dict__)
         except CheckTimeout:
             errors.append(f"cellule {cell['index'] + 1} : trop longue à exécuter (plus de {CELL_TIMEOUT_S} s)")
-        except BaseException as error:
+        except BaseException as error:  # noqa: BLE001 - the student's code may raise anything
             errors.append(f"cellule {cell['index'] + 1} : {_student_traceback(error)}")
         finally:
             _timed(0)
@@ -103,7 +103,7 @@ def run_check(check: Check, submission: Submission, inputs: dict[str, np.ndarray
     except SystemExit:
         return {"type": "error", "check": check.name, "kind": "exception",
                 "message": "Votre code a appelé sys.exit() : le test ne peut pas se terminer."}
-    except BaseException as error:
+    except BaseException as error:  # noqa: BLE001 - the student's code may raise anything
         return {"type": "error", "check": check.name, "kind": "exception",
                 "message": "Votre code a levé une exception :\n" + _student_traceback(error)}
     finally:
