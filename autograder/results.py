@@ -31,6 +31,10 @@ class TestResult:
         status: see :class:`Status`.
         message: feedback in French: what was expected and what was found.
         duration_s: wall time of the check in the sandbox, in seconds.
+        graded_by: ``auto``, ``provisional`` (automatic estimate awaiting an instructor) or
+            ``instructor`` (set by hand; ``auto_score`` keeps the automatic value).
+        auto_score: the automatic score before an instructor's override, if any.
+        comment: the instructor's comment, if any.
     """
 
     name: str
@@ -42,6 +46,9 @@ class TestResult:
     status: Status
     message: str = ""
     duration_s: float = 0.0
+    graded_by: str = "auto"
+    auto_score: float | None = None
+    comment: str = ""
 
     @property
     def passed(self) -> bool:

@@ -46,14 +46,21 @@ def test_public_graders_hold_no_hidden_check(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_nbgrader_points_equal_grader_points(assignment):
+    """A task's autograded cell ``test_<task>`` (or, for provisional tasks, its manual cell ``<task>``)
+    carries the points of the task's checks."""
     notebook = nbformat.read(reference_notebook(assignment), as_version=4)
-    graded = {
-        c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+    cells = {
+        c.metadata["nbgrader"]["grade_id"]: (c.cell_type, c.metadata["nbgrader"]["points"])
         for c in notebook.cells
-        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+        if c.metadata.get("nbgrader", {}).get("grade")
     }
-    expected = {f"test_{task}": points for task, points in load_assignment(assignment).task_points().items()}
-    assert graded == expected
+    spec = load_assignment(assignment)
+    for task, points in spec.task_points().items():
+        provisional = all(c.provisional for c in spec.checks if c.task == task)
+        grade_id = task if provisional else f"test_{task}"
+        assert cells.get(grade_id, (None, None))[1] == points, f"{grade_id}: {cells.get(grade_id)} != {points}"
+        if not provisional:
+            assert cells[grade_id][0] == "code"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -42,7 +42,8 @@ def judge(check: Check, observation: Observation, secrets: dict[str, np.ndarray]
     def result(status: Status, message: str = "") -> TestResult:
         score = check.points if status is Status.PASSED else 0.0
         return TestResult(check.name, check.title, check.task, check.points, score, check.hidden,
-                          status, message, round(observation.duration_s, 3))
+                          status, message, round(observation.duration_s, 3),
+                          graded_by="provisional" if check.provisional else "auto")
 
     if observation.error_kind is not None:
         return result(ERROR_STATUS.get(observation.error_kind, Status.ERROR), observation.message)

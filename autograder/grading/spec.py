@@ -81,6 +81,8 @@ class Check:
         timeout_s: wall-time limit of ``collect``, in seconds.
         measure: for threshold checks, the metric computed from the observation and the
             secrets (used by ``judge`` and by the calibration benchmark).
+        provisional: an automatic estimate of points an instructor grades by hand (nbgrader
+            manual cell whose ``grade_id`` is the task); results mark it as provisional.
         inspect: for checks of the notebook itself (markdown sections, figures, code style):
             reads the parsed notebook (an ``nbformat.NotebookNode``) in the grading process,
             executes nothing, and replaces ``collect`` (which is then never called).
@@ -96,6 +98,7 @@ class Check:
     timeout_s: float = 60.0
     measure: Measure | None = None
     inspect: Inspect | None = None
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
