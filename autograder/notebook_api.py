@@ -20,13 +20,15 @@ import io
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from autograder.grading.assignments import load_assignment
 from autograder.grading.determinism import seed_everything
 from autograder.grading.engine import judge
+from autograder.grading.notebook import read_notebook
 from autograder.grading.sandbox import Observation
-from autograder.grading.spec import Failure, MissingDefinition, Submission
+from autograder.grading.spec import Check, Failure, MissingDefinition, Submission
 from autograder.report import format_test
 from autograder.results import TestResult
 
@@ -60,10 +62,25 @@ def _silenced() -> Iterator[None]:
                 os.close(fd)
 
 
-def _observe(collect: Any, submission: Submission, inputs: Any) -> Observation:
+def notebook_on_disk(assignment: str) -> Path:
+    """The notebook file being executed: ``<assignment>.ipynb`` (or the only notebook) in the working directory.
+
+    nbgrader executes a submission with its folder as working directory, where the submitted
+    file (with the student's own outputs) lies.
+    """
+    candidates = [Path.cwd() / f"{assignment}.ipynb", *sorted(Path.cwd().glob("*.ipynb"))]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"aucun notebook dans {Path.cwd()}")
+
+
+def _observe(check: Check, submission: Submission, inputs: Any, assignment: str) -> Observation:
     try:
+        if check.inspect is not None:
+            return Observation(value=check.inspect(read_notebook(notebook_on_disk(assignment))))
         with _silenced():
-            return Observation(value=collect(submission, inputs))
+            return Observation(value=check.collect(submission, inputs))
     except MissingDefinition as error:
         return Observation(error_kind="missing", message=str(error))
     except NotImplementedError:
@@ -89,7 +106,7 @@ class GradedTask:
         for check in checks:
             seed_everything(self.seed)
             inputs = fixtures.inputs if fixtures else {}
-            observation = _observe(check.collect, submission, inputs)
+            observation = _observe(check, submission, inputs, self.assignment)
             result = judge(check, observation, fixtures.secrets if fixtures else {})
             self.results.append(result)
             print(format_test(result))
