@@ -66,6 +66,7 @@ class SubmissionResult:
         tests: one entry per check, in the assignment's order.
         notices: problems found in the notebook itself (unparsable cells, ...), in French.
         duration_s: wall time of the whole grading, in seconds.
+        isolation: which sandbox measures were in force (``network``, ``files``).
     """
 
     submission: str
@@ -74,6 +75,7 @@ class SubmissionResult:
     tests: list[TestResult] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    isolation: dict[str, bool] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -112,4 +114,5 @@ class SubmissionResult:
             tests=tests,
             notices=list(data.get("notices", [])),
             duration_s=data.get("duration_s", 0.0),
+            isolation=dict(data.get("isolation", {})),
         )

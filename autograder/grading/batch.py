@@ -31,12 +31,15 @@ def grade_many(
     parallel: int = 1,
     include_hidden: bool = True,
     on_result: Callable[[Job, SubmissionResult], None] = lambda job, result: None,
+    only: frozenset[str] | None = None,
+    private_folders: tuple[Path, ...] = (),
 ) -> list[SubmissionResult]:
     """Grade every job (``parallel`` sandboxes at once); results keep the jobs' order."""
     jobs = list(jobs)
 
     def one(job: Job) -> SubmissionResult:
-        result = grade_notebook(job.path, job.assignment, include_hidden, student=job.student)
+        result = grade_notebook(job.path, job.assignment, include_hidden, student=job.student, only=only,
+                                private_folders=private_folders)
         on_result(job, result)
         return result
 

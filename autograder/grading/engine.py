@@ -29,6 +29,7 @@ ERROR_STATUS = {
     "exception": Status.ERROR,
     "timeout": Status.TIMEOUT,
     "crashed": Status.CRASHED,
+    "tampering": Status.ERROR,
 }
 
 
@@ -73,10 +74,10 @@ def resolve_assignment(path: Path, notebook: object | None, name: str | None) ->
     raise AssignmentNotFound(f"cannot tell which assignment {path} belongs to; pass --assignment (one of {known})")
 
 
-def inspect_notebook(assignment: Assignment, notebook: object) -> dict[str, Observation]:
+def inspect_notebook(checks: list[Check], notebook: object) -> dict[str, Observation]:
     """Observations of the checks that read the notebook itself (no student code runs)."""
     observations = {}
-    for check in assignment.checks:
+    for check in checks:
         if check.inspect is None:
             continue
         try:
@@ -97,12 +98,18 @@ def _fixture_files(assignment: Assignment) -> tuple[Path | None, dict[str, np.nd
     return path, fixtures.secrets
 
 
-def _unreadable(path: Path, assignment: Assignment, student: str, message: str, started: float) -> SubmissionResult:
-    tests = [
-        TestResult(c.name, c.title, c.task, c.points, 0.0, c.hidden, Status.ERROR, message)
-        for c in assignment.checks
-    ]
-    return SubmissionResult(str(path), assignment.name, student, tests, [message], time.monotonic() - started)
+def _unreadable(path: Path, checks: list[Check], assignment: str, student: str, message: str,
+                started: float) -> SubmissionResult:
+    tests = [TestResult(c.name, c.title, c.task, c.points, 0.0, c.hidden, Status.ERROR, message) for c in checks]
+    return SubmissionResult(str(path), assignment, student, tests, [message], round(time.monotonic() - started, 2))
+
+
+def kernel_notices(notebook: object) -> list[str]:
+    """A notice when the notebook declares a kernel other than Python (it is graded as Python)."""
+    kernel = notebook.get("metadata", {}).get("kernelspec", {}).get("name", "python3")
+    if "python" in str(kernel).lower():
+        return []
+    return [f"Noyau inattendu « {kernel} » : le notebook est corrigé comme du code Python 3."]
 
 
 def grade_notebook(
@@ -111,8 +118,15 @@ def grade_notebook(
     include_hidden: bool = True,
     limits: Limits | None = None,
     student: str | None = None,
+    only: frozenset[str] | None = None,
+    private_folders: tuple[Path, ...] = (),
 ) -> SubmissionResult:
-    """Grade one notebook in a sandbox; never raises for a broken submission."""
+    """Grade one notebook in a sandbox; never raises for a broken submission.
+
+    Args:
+        only: grade just these checks (debugging, quick runs); default all.
+        private_folders: more folders the student's code must not see (e.g. the results folder).
+    """
     started = time.monotonic()
     path = Path(path)
     student = student or path.stem
@@ -123,14 +137,17 @@ def grade_notebook(
     else:
         unreadable = None
     assignment = load_assignment(resolve_assignment(path, notebook, assignment_name), include_hidden)
+    checks = [c for c in assignment.checks if only is None or c.name in only]
     if notebook is None:
-        return _unreadable(path, assignment, student, unreadable or "", started)
+        return _unreadable(path, checks, assignment.name, student, unreadable or "", started)
     cells = definitions(notebook)
     inputs_path, secrets = _fixture_files(assignment)
     limits = limits or Limits(wall_s=assignment.time_limit_s)
-    sandboxed = [c.name for c in assignment.checks if c.inspect is None]
-    run = run_checks(assignment, cells, sandboxed, inputs_path, limits, include_hidden) if sandboxed else SandboxRun()
-    observations = {**inspect_notebook(assignment, notebook), **run.observations}
-    tests = [judge(check, observations[check.name], secrets) for check in assignment.checks]
-    notices = run.cell_errors + run.notices
-    return SubmissionResult(str(path), assignment.name, student, tests, notices, round(time.monotonic() - started, 2))
+    sandboxed = [c.name for c in checks if c.inspect is None]
+    run = (run_checks(assignment, cells, sandboxed, inputs_path, limits, include_hidden,
+                      private_folders=private_folders) if sandboxed else SandboxRun())
+    observations = {**inspect_notebook(checks, notebook), **run.observations}
+    tests = [judge(check, observations[check.name], secrets) for check in checks]
+    notices = kernel_notices(notebook) + run.cell_errors + run.notices
+    return SubmissionResult(str(path), assignment.name, student, tests, notices,
+                            round(time.monotonic() - started, 2), run.isolation)

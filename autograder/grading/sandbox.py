@@ -8,7 +8,6 @@ the checks that remain.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import resource
@@ -25,12 +24,14 @@ from typing import Any
 from autograder.grading import codec
 from autograder.grading.assignments import Assignment
 from autograder.grading.determinism import sandbox_environment
+from autograder.grading.isolation import ProcessLimit, enter_namespaces, mount_namespace_id
 from autograder.grading.notebook import DefinitionCell
 from autograder.paths import GRADERS_DIR, KIT_ROOT
 
-CLONE_NEWNET = 0x40000000
-GRACE_S = 10.0  # beyond a check's own limit, before the process is killed
-MAX_RESTARTS = 3
+GRACE_S = 5.0  # beyond a check's own limit, before the process is killed
+MAX_RESTARTS = 8
+#: Folders the student's code must not read: hidden tests, solutions, example submissions.
+PRIVATE_FOLDERS = (KIT_ROOT / "tests", KIT_ROOT / "solutions")
 PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "VIRTUAL_ENV", "DLKIT_DATA", "SCIKIT_LEARN_DATA", "KERAS_HOME")
 
 
@@ -45,6 +46,7 @@ class Limits:
         file_mb: largest file the process may write, in MiB.
         output_kb: how much of the process's printed output is kept, in KiB.
         threads: threads each framework may use.
+        processes: processes and threads the sandbox may run at once (fork bombs stop there).
         isolate_network: run in an empty network namespace when the kernel allows it.
     """
 
@@ -54,6 +56,7 @@ class Limits:
     file_mb: int = 256
     output_kb: int = 64
     threads: int = 1
+    processes: int = 256
     isolate_network: bool = True
 
 
@@ -75,10 +78,11 @@ class SandboxRun:
     cell_errors: list[str] = field(default_factory=list)
     output: str = ""
     notices: list[str] = field(default_factory=list)
+    isolation: dict[str, bool] = field(default_factory=dict)
 
 
-def _preexec(limits: Limits) -> None:
-    """In the child, before exec: new session, resource limits, no network."""
+def _preexec(limits: Limits, processes: ProcessLimit) -> None:
+    """In the child, before exec: new session, resource limits, process limit, namespaces."""
     os.setsid()
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 5))
     memory = limits.memory_mb * 2**20
@@ -86,18 +90,8 @@ def _preexec(limits: Limits) -> None:
     size = limits.file_mb * 2**20
     resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if limits.isolate_network:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.unshare(CLONE_NEWNET)  # fails silently without privileges; see network_isolation()
-
-
-def network_isolation_available() -> bool:
-    """Whether this machine lets the sandbox drop its network (root or user namespaces)."""
-    probe = subprocess.run(
-        [sys.executable, "-c", f"import ctypes,sys; sys.exit(ctypes.CDLL(None).unshare({CLONE_NEWNET}) != 0)"],
-        capture_output=True,
-    )
-    return probe.returncode == 0
+    processes.enter()
+    enter_namespaces(network=limits.isolate_network)
 
 
 def _environment(limits: Limits) -> dict[str, str]:
@@ -134,6 +128,7 @@ class _Session:
         read_fd, write_fd = os.pipe()
         env = _environment(limits)
         env["DLKIT_RESULT_FD"] = str(write_fd)
+        self.processes = ProcessLimit(limits.processes)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder.grading.worker", str(path)],
             cwd=workdir,
@@ -142,7 +137,7 @@ class _Session:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             pass_fds=(write_fd,),
-            preexec_fn=lambda: _preexec(limits),
+            preexec_fn=lambda: _preexec(limits, self.processes),
         )
         os.close(write_fd)
         self.results = os.fdopen(read_fd, "rb", buffering=0)
@@ -213,6 +208,8 @@ class _Session:
         except subprocess.TimeoutExpired:
             self._kill()
             self.process.wait()
+        self._kill()  # what the student's code started in the session dies with it
+        self.processes.kill_all()  # and, under a cgroup, what left the session too
 
 
 def run_checks(
@@ -223,6 +220,7 @@ def run_checks(
     limits: Limits,
     include_hidden: bool = True,
     seed: int = 0,
+    private_folders: tuple[Path, ...] = (),
 ) -> SandboxRun:
     """Run the named checks' ``collect`` halves in sandboxed processes.
 
@@ -234,6 +232,7 @@ def run_checks(
     remaining = list(check_names)
     deadline = time.monotonic() + limits.wall_s
     outputs: list[bytes] = []
+    dropped = 0
     restarts = 0
     with tempfile.TemporaryDirectory(prefix="dlkit-sandbox-") as scratch:
         while remaining:
@@ -247,17 +246,20 @@ def run_checks(
                 "inputs": str(inputs_path) if inputs_path else None,
                 "cells": [{"index": c.index, "source": c.source, "error": c.error} for c in cells],
                 "checks": remaining,
+                "hide": [str(p) for p in (*PRIVATE_FOLDERS, *private_folders)],
+                "parent_mount_namespace": mount_namespace_id(),
             }
             session = _Session(request, Path(scratch), limits, deadline)
             failure = None
             for event in session.events(timeouts):
                 kind, name = event.get("type"), event.get("check")
-                if kind == "ready":
+                if kind == "ready" and not session.ready:
                     session.ready = True
                     run.cell_errors = [str(e) for e in event.get("cell_errors", [])][:20]
+                    run.isolation = {k: bool(v) for k, v in dict(event.get("isolation", {})).items()}
                 elif kind in ("observation", "error") and name in remaining:
-                    if name in run.observations:
-                        session.tampering.append(f"deux résultats pour le test {name}")
+                    if name in run.observations or name != session.current:
+                        session.tampering.append(f"résultat falsifié ou en double pour le test {name}")
                         run.observations[name] = Observation(error_kind="crashed", message="Résultat falsifié.")
                         continue
                     run.observations[name] = Observation(
@@ -266,6 +268,8 @@ def run_checks(
                         message=str(event.get("message", "")),
                         duration_s=time.monotonic() - session.started_at,
                     )
+                    if event.get("kind") == "tampering":
+                        session.tampering.append(f"{name} : {event.get('message')}")
                 elif kind == "done":
                     session.done = True
                 elif kind == "killed":
@@ -273,6 +277,7 @@ def run_checks(
                         "temps limite dépassé" if time.monotonic() < deadline else "temps total de correction dépassé"
                     )
             outputs.append(bytes(session.output))
+            dropped += session.dropped_output
             run.notices.extend(session.tampering)
             remaining = [n for n in remaining if n not in run.observations]
             if not remaining:
@@ -291,4 +296,6 @@ def run_checks(
                     )
                 break
     run.output = b"".join(outputs).decode("utf-8", "replace")
+    if dropped:
+        run.notices.append(f"Sortie affichée tronquée : {dropped} octets ignorés.")
     return run

@@ -31,6 +31,8 @@ import numpy as np
 from autograder.grading import codec
 from autograder.grading.assignments import load_assignment
 from autograder.grading.determinism import limit_framework_threads, seed_everything
+from autograder.grading.integrity import Snapshot
+from autograder.grading.isolation import hide_folders, network_is_isolated, reap_strays
 from autograder.grading.spec import Check, Failure, MissingDefinition, Submission
 
 CELL_TIMEOUT_S = 30
@@ -81,8 +83,15 @@ def execute_cells(cells: list[dict[str, Any]]) -> tuple[types.ModuleType, list[s
     return module, errors
 
 
+def _leave_if_forked(worker_pid: int) -> None:
+    """A process forked by the student's code must never speak for the worker."""
+    if os.getpid() != worker_pid:
+        os._exit(0)
+
+
 def run_check(check: Check, submission: Submission, inputs: dict[str, np.ndarray], seed: int) -> dict[str, Any]:
     """Run one check's ``collect`` under its time limit; return the message to send."""
+    worker_pid = os.getpid()
     seed_everything(seed)
     try:
         _timed(check.timeout_s)
@@ -107,6 +116,7 @@ def run_check(check: Check, submission: Submission, inputs: dict[str, np.ndarray
         return {"type": "error", "check": check.name, "kind": "exception",
                 "message": "Votre code a levé une exception :\n" + _student_traceback(error)}
     finally:
+        _leave_if_forked(worker_pid)
         _timed(0)
         if "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close("all")
@@ -134,13 +144,27 @@ def main(request_path: str) -> None:
     if request.get("inputs"):
         with np.load(request["inputs"], allow_pickle=False) as archive:
             inputs = {key: archive[key] for key in archive.files}
+    isolation = {"network": network_is_isolated(),
+                 "files": hide_folders(request["hide"], request["parent_mount_namespace"])}
+    snapshot = Snapshot()
     namespace, cell_errors = execute_cells(request["cells"])
     submission = Submission(namespace.__dict__, cell_errors)
-    _send(results, {"type": "ready", "cell_errors": cell_errors})
+    _send(results, {"type": "ready", "cell_errors": cell_errors, "isolation": isolation})
     for name in request["checks"]:
         check = assignment.check(name)
         _send(results, {"type": "start", "check": name, "time": time.time()})
-        _send(results, run_check(check, submission, inputs, request["seed"]))
+        changes = snapshot.changes()
+        message = run_check(check, submission, inputs, request["seed"]) if not changes else None
+        changes = changes or snapshot.changes()
+        if changes:
+            _send(results, {"type": "error", "check": name, "kind": "tampering",
+                            "message": "Modification du correcteur ou des bibliothèques détectée ("
+                                       + ", ".join(changes) + ") : test annulé."})
+            return  # this process is compromised: the sandbox restarts a fresh one for the rest
+        _send(results, message)
+        if reap_strays():
+            return  # the student's code started processes: go on in a fresh sandbox
+        snapshot.refresh()
     _send(results, {"type": "done"})
 
 

@@ -28,7 +28,10 @@ class Variant:
         failing: checks expected to fail; every other check must pass.
         replace: ``{grade_id: new cell source}``.
         base: ``solution`` (reference notebook) or ``release`` (untouched student notebook).
-        transform: optional last step on the notebook (or its text) for broken files.
+        edit: optional change of the notebook's structure (delete, duplicate cells, metadata).
+        transform: optional last step on the file's text, for broken files.
+        messages: ``{check: text}`` that the check's feedback must contain.
+        notices: texts that the submission's notices must contain.
     """
 
     name: str
@@ -36,7 +39,10 @@ class Variant:
     failing: frozenset[str]
     replace: dict[str, str] = field(default_factory=dict)
     base: str = "solution"
+    edit: Callable[[nbformat.NotebookNode], None] | None = None
     transform: Callable[[str], str] | None = None
+    messages: dict[str, str] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
 
 
 def base_notebook(assignment: str, base: str) -> Path:
@@ -57,5 +63,7 @@ def render(assignment: str, variant: Variant) -> str:
     missing = set(variant.replace) - found
     if missing:
         raise KeyError(f"{variant.name}: no cell with grade_id {sorted(missing)}")
+    if variant.edit is not None:
+        variant.edit(notebook)
     text = nbformat.writes(notebook)
     return variant.transform(text) if variant.transform else text

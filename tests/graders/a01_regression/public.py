@@ -155,5 +155,5 @@ CHECKS = [
     Check("metrics", "metrics_rmse", "RMSE comparée à numpy", 1, collect_metrics,
           _metric_judge("rmse", "RMSE = racine carrée de la MSE.")),
     Check("plot", "plot_learning_curve", "Courbe d'apprentissage : deux courbes étiquetées, légende, axes nommés", 2,
-          collect_plot, judge_plot),
+          collect_plot, judge_plot, timeout_s=15),
 ]
