@@ -111,6 +111,14 @@ def hide_folders(folders: list[str], parent_namespace: str) -> bool:
     return hidden
 
 
+def join_process_limit(group: str | None, nproc: int) -> None:
+    """In a sandbox process: join the ``pids`` cgroup ``group``, or, without one, set ``RLIMIT_NPROC``."""
+    if group is not None:
+        Path(group, "cgroup.procs").write_text(str(os.getpid()))
+    else:
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+
+
 def _user_tasks() -> int:
     """Processes and threads the current user runs now."""
     total = 0
@@ -146,17 +154,14 @@ class ProcessLimit:
         if self.group is None:
             self.existing = _user_tasks()
 
-    def enter(self) -> None:
-        """In the child before exec: join the cgroup, or set the rlimit.
+    @property
+    def nproc(self) -> int:
+        """``RLIMIT_NPROC`` counts all of the user's processes: set it above what the user already runs."""
+        return self.count + self.existing
 
-        ``RLIMIT_NPROC`` counts all of the user's processes, so it is set above what the user
-        already runs (measured in the parent, see ``__init__``).
-        """
-        if self.group is not None:
-            (self.group / "cgroup.procs").write_text(str(os.getpid()))
-        else:
-            limit = self.count + self.existing
-            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+    def enter(self) -> None:
+        """In the child before exec: join the cgroup, or set the rlimit."""
+        join_process_limit(str(self.group) if self.group else None, self.nproc)
 
     def kill_all(self) -> None:
         """Kill every process left in the cgroup, then remove it."""

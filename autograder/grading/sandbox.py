@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import selectors
 import signal
 import subprocess
@@ -26,6 +25,7 @@ from autograder.grading.assignments import Assignment
 from autograder.grading.determinism import sandbox_environment
 from autograder.grading.isolation import ProcessLimit, enter_namespaces, mount_namespace_id
 from autograder.grading.notebook import DefinitionCell
+from autograder.grading.zygote import apply_limits, zygote_for
 from autograder.paths import GRADERS_DIR, KIT_ROOT
 
 GRACE_S = 5.0  # beyond a check's own limit, before the process is killed
@@ -48,6 +48,8 @@ class Limits:
         threads: threads each framework may use.
         processes: processes and threads the sandbox may run at once (fork bombs stop there).
         isolate_network: run in an empty network namespace when the kernel allows it.
+        prestart: fork sandboxes from a pre-started worker that already imported the
+            frameworks (same isolation, seconds less per submission).
     """
 
     wall_s: float = 300.0
@@ -58,6 +60,11 @@ class Limits:
     threads: int = 1
     processes: int = 256
     isolate_network: bool = True
+    prestart: bool = True
+
+    def rlimits(self) -> dict[str, int]:
+        """CPU seconds, address space and largest file in bytes (see :func:`zygote.apply_limits`)."""
+        return {"cpu_s": self.cpu_s, "memory": self.memory_mb * 2**20, "file": self.file_mb * 2**20}
 
 
 @dataclass
@@ -84,12 +91,7 @@ class SandboxRun:
 def _preexec(limits: Limits, processes: ProcessLimit) -> None:
     """In the child, before exec: new session, resource limits, process limit, namespaces."""
     os.setsid()
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 5))
-    memory = limits.memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    size = limits.file_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    apply_limits(limits.rlimits())
     processes.enter()
     enter_namespaces(network=limits.isolate_network)
 
@@ -127,18 +129,30 @@ class _Session:
         path.write_text(json.dumps(request))
         read_fd, write_fd = os.pipe()
         env = _environment(limits)
-        env["DLKIT_RESULT_FD"] = str(write_fd)
         self.processes = ProcessLimit(limits.processes)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.grading.worker", str(path)],
-            cwd=workdir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,),
-            preexec_fn=lambda: _preexec(limits, self.processes),
-        )
+        zygote = zygote_for(tuple(request["preload"]), env) if limits.prestart else None
+        if zygote is not None:
+            output_read, output_write = os.pipe()
+            self.process = zygote.spawn(
+                {"request": str(path), "workdir": str(workdir), "env": env, "network": limits.isolate_network,
+                 "cgroup": str(self.processes.group) if self.processes.group else None,
+                 "nproc": self.processes.nproc, "limits": limits.rlimits()},
+                write_fd, output_write)
+            os.close(output_write)
+            self.output_stream = os.fdopen(output_read, "rb", buffering=0)
+        else:
+            env["DLKIT_RESULT_FD"] = str(write_fd)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "autograder.grading.worker", str(path)],
+                cwd=workdir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,),
+                preexec_fn=lambda: _preexec(limits, self.processes),
+            )
+            self.output_stream = self.process.stdout
         os.close(write_fd)
         self.results = os.fdopen(read_fd, "rb", buffering=0)
         self.output = bytearray()
@@ -164,7 +178,7 @@ class _Session:
         """Yield decoded events until the process ends; kill it when a limit passes."""
         selector = selectors.DefaultSelector()
         selector.register(self.results, selectors.EVENT_READ, "results")
-        selector.register(self.process.stdout, selectors.EVENT_READ, "output")
+        selector.register(self.output_stream, selectors.EVENT_READ, "output")
         pending = b""
         open_streams = 2
         while open_streams:
@@ -202,7 +216,7 @@ class _Session:
                     yield event
         selector.close()
         self.results.close()
-        self.process.stdout.close()
+        self.output_stream.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -1,0 +1,171 @@
+"""Pre-started workers: a process that imports the frameworks once, then forks one sandbox per run.
+
+Importing TensorFlow or PyTorch costs several seconds; forking a process that already
+imported them costs milliseconds. The forked child applies exactly the isolation of a
+freshly started worker (new session, resource limits, process limit, namespaces) before
+it reads the request and runs the student's code, so the isolation is not weakened: the
+zygote itself never runs student code and hands each child its own pipes.
+
+Parent side: :func:`zygote_for` returns a :class:`Zygote` per thread and framework set.
+Zygote side: ``python -m autograder.grading.zygote`` serves spawn requests on a Unix socket.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import threading
+from typing import Any
+
+from autograder.grading.isolation import enter_namespaces, join_process_limit
+
+#: torch must be imported before TensorFlow for both to survive a fork.
+IMPORT_ORDER = {"torch": 0}
+_local = threading.local()
+
+
+def apply_limits(limits: dict[str, int]) -> None:
+    """Resource limits of a sandbox (CPU seconds, address space and file size in bytes)."""
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"] + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _send(sock: socket.socket, message: dict[str, Any]) -> None:
+    sock.sendall((json.dumps(message) + "\n").encode())
+
+
+class _Lines:
+    """Newline-delimited JSON messages read from a socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.buffer = sock, b""
+
+    def read(self) -> dict[str, Any]:
+        while b"\n" not in self.buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("zygote closed")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+
+class ForkedProcess:
+    """A sandbox forked by a zygote, with the part of ``subprocess.Popen``'s API the sandbox uses."""
+
+    def __init__(self, zygote: Zygote, pid: int) -> None:
+        self.zygote, self.pid = zygote, pid
+        self.returncode: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self.zygote.sock.settimeout(timeout)
+            try:
+                message = self.zygote.lines.read()
+            except TimeoutError as error:
+                raise subprocess.TimeoutExpired("zygote child", timeout or 0) from error
+            finally:
+                self.zygote.sock.settimeout(None)
+            self.returncode = int(message["status"])
+        return self.returncode
+
+
+class Zygote:
+    """A pre-started worker process holding the imported frameworks (one per thread)."""
+
+    def __init__(self, preload: tuple[str, ...], env: dict[str, str]) -> None:
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.grading.zygote", str(theirs.fileno()), *preload],
+            env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.lines = _Lines(self.sock)
+        if self.lines.read().get("type") != "ready":
+            raise ConnectionError("zygote failed to start")
+
+    def spawn(self, spec: dict[str, Any], result_fd: int, output_fd: int) -> ForkedProcess:
+        """Fork a sandbox; ``spec`` holds the request path, folder, environment and limits."""
+        payload = (json.dumps(spec) + "\n").encode()
+        socket.send_fds(self.sock, [payload], [result_fd, output_fd])
+        return ForkedProcess(self, int(self.lines.read()["pid"]))
+
+    def close(self) -> None:
+        self.sock.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def zygote_for(preload: tuple[str, ...], env: dict[str, str]) -> Zygote | None:
+    """This thread's zygote for ``preload`` (started on first use); None if it cannot start."""
+    pool: dict[tuple[str, ...], Zygote] = getattr(_local, "pool", None) or {}
+    _local.pool = pool
+    zygote = pool.get(preload)
+    if zygote is not None and zygote.process.poll() is None:
+        return zygote
+    try:
+        zygote = Zygote(preload, env)
+    except (OSError, ConnectionError, ValueError):
+        return None
+    pool[preload] = zygote
+    atexit.register(zygote.close)
+    return zygote
+
+
+def _child(spec: dict[str, Any], result_fd: int, output_fd: int) -> None:
+    """In the forked child: isolate exactly as a fresh worker, then run the worker."""
+    os.setsid()
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
+    apply_limits(spec["limits"])
+    join_process_limit(spec["cgroup"], spec["nproc"])
+    enter_namespaces(network=spec["network"])
+    os.environ.clear()
+    os.environ.update(spec["env"], DLKIT_RESULT_FD=str(result_fd))
+    os.chdir(spec["workdir"])
+    from autograder.grading import worker
+
+    worker.main(spec["request"])
+    sys.stdout.flush()
+
+
+def serve(fd: int, preload: list[str]) -> None:
+    """Import ``preload``, then fork one child per spawn request until the socket closes."""
+    sock = socket.socket(fileno=fd)
+    for name in sorted(preload, key=lambda n: IMPORT_ORDER.get(n, 1)):
+        importlib.import_module(name)
+    importlib.import_module("autograder.grading.worker")
+    _send(sock, {"type": "ready"})
+    while True:
+        message, fds, _, _ = socket.recv_fds(sock, 65536, 2)
+        if not message:
+            return
+        spec = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            try:
+                _child(spec, fds[0], fds[1])
+            finally:
+                os._exit(0)
+        for descriptor in fds:
+            os.close(descriptor)
+        _send(sock, {"pid": pid})
+        _, status = os.waitpid(pid, 0)
+        _send(sock, {"status": os.waitstatus_to_exitcode(status)})
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), sys.argv[2:])
