@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from autograder.data.prepare import DatasetError, prepare
+from autograder.export import write_batch_outputs
+from autograder.export.files import write_atomically
+from autograder.export.github import classroom_encoded, points_line
 from autograder.export.gradescope import write_gradescope
+from autograder.export.nbgrader_db import write_nbgrader_grades
 from autograder.grading.assignments import UnknownAssignment, available_assignments
-from autograder.grading.batch import Job, grade_many
+from autograder.grading.batch import Progress, ResultStore, grade_many
 from autograder.grading.engine import AssignmentNotFound, grade_notebook
+from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.paths import ASSIGNMENTS_DIR, EXAMPLES_DIR, SOLUTIONS_DIR
 from autograder.report import format_submission, format_table
+from autograder.submissions import Job, discover
 
 
 def _data_prepare(args: argparse.Namespace) -> int:
@@ -28,21 +35,40 @@ def _data_prepare(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    results = []
-    for path in args.notebooks:
-        result = grade_notebook(Path(path), args.assignment, include_hidden=not args.public_only)
-        results.append(result)
-        print(format_submission(result))
-        print()
-    if len(results) > 1:
+    overrides = read_overrides(Path(args.overrides)) if args.overrides else []
+    only = frozenset(args.check) if args.check else None
+    with tempfile.TemporaryDirectory(prefix="dlkit-inputs-") as scratch:
+        jobs = discover([Path(p) for p in args.inputs], args.assignment, Path(scratch))
+        if not jobs:
+            print("error: no notebook found in the inputs", file=sys.stderr)
+            return 2
+        store = ResultStore(Path(args.out) / ".state") if args.out and not args.no_resume else None
+        progress = Progress(len(jobs)) if len(jobs) > 1 else None
+        results = grade_many(jobs, args.jobs, not args.public_only, only=only, store=store,
+                             on_result=progress.update if progress else lambda *_: None)
+    results = [apply_overrides(result, overrides) for result in results]
+    if len(results) == 1:
+        print(format_submission(results[0]))
+        if args.github:
+            print(points_line(results[0]))
+            print(f"results={classroom_encoded(results[0])}")
+    else:
         print(format_table(results))
     if args.results:
         if len(results) != 1:
-            print("error: --results takes one notebook; use a batch folder for many", file=sys.stderr)
+            print("error: --results takes one submission; use --out for a batch", file=sys.stderr)
             return 2
         write_gradescope(results[0], Path(args.results))
+    if args.out:
+        write_batch_outputs(results, Path(args.out))
+        print(f"exports written to {args.out}/ (gradebook.csv, junit.xml, github-classroom.json, "
+              f"<student>/results.json, <student>/feedback.html)")
     if args.json:
-        Path(args.json).write_text(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+        write_atomically(Path(args.json), json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+    if args.nbgrader_db:
+        from_nbgrader = [r for r, job in zip(results, jobs, strict=True) if job.origin == "nbgrader"]
+        count = write_nbgrader_grades(args.nbgrader_db, from_nbgrader)
+        print(f"{count} grades written to nbgrader's gradebook ({args.nbgrader_db})")
     return 0
 
 
@@ -59,8 +85,7 @@ def demo_jobs() -> list[Job]:
 def _demo(args: argparse.Namespace) -> int:
     jobs = demo_jobs()
     print(f"grading {len(jobs)} example submissions, {args.jobs} at a time ...", flush=True)
-    results = grade_many(jobs, args.jobs, on_result=lambda job, r: print(
-        f"  {job.student}: {r.score:g}/{r.max_score:g} ({r.duration_s:.0f} s)", flush=True))
+    results = grade_many(jobs, args.jobs, on_result=Progress(len(jobs), sys.stdout).update)
     print()
     print(format_table(results))
     return 0
@@ -84,11 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
     prep.add_argument("--force", action="store_true", help="re-install files already present")
     prep.set_defaults(run=_data_prepare)
 
-    grade = commands.add_parser("grade", help="grade notebooks (public and hidden tests)")
-    grade.add_argument("notebooks", nargs="+", help="submitted notebooks")
-    grade.add_argument("--assignment", help="assignment name (default: from the notebook)")
-    grade.add_argument("--results", help="write Gradescope's results.json here")
+    grade = commands.add_parser("grade", help="grade submissions (public and hidden tests)")
+    grade.add_argument("inputs", nargs="+",
+                       help="notebooks, folders, zip files, or nbgrader's submitted/ folder (or course folder)")
+    grade.add_argument("--assignment", help="assignment name (default: from each notebook)")
+    grade.add_argument("--results", help="write Gradescope's results.json here (one submission)")
+    grade.add_argument("--out", help="batch folder: every export, and stored results to resume an interrupted batch")
+    grade.add_argument("--no-resume", action="store_true", help="regrade even what --out already holds")
+    grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     grade.add_argument("--json", help="write the full results (all submissions) as JSON here")
+    grade.add_argument("--overrides", help="CSV of instructor overrides (student,check,points,comment)")
+    grade.add_argument("--nbgrader-db", help="also write the scores to this nbgrader gradebook (sqlite:///...)")
+    grade.add_argument("--github", action="store_true", help="print GitHub Classroom's points line and result")
+    grade.add_argument("--check", action="append", help="grade only this check (repeatable)")
     grade.add_argument("--public-only", action="store_true", help="run the public tests only")
     grade.set_defaults(run=_grade)
 
@@ -107,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UnknownAssignment, AssignmentNotFound) as error:
+    except (UnknownAssignment, AssignmentNotFound, OverrideError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

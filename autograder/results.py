@@ -35,6 +35,7 @@ class TestResult:
             ``instructor`` (set by hand; ``auto_score`` keeps the automatic value).
         auto_score: the automatic score before an instructor's override, if any.
         comment: the instructor's comment, if any.
+        figures: PNG images (base64) the student's code drew for this check, for feedback pages.
     """
 
     name: str
@@ -49,6 +50,7 @@ class TestResult:
     graded_by: str = "auto"
     auto_score: float | None = None
     comment: str = ""
+    figures: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.batch import Job, grade_many
+from autograder.grading.batch import grade_many
 from autograder.paths import ASSIGNMENTS_DIR, SOLUTIONS_DIR
 from autograder.results import SubmissionResult
+from autograder.submissions import Job
 from tests.submissions.build import example_modules, example_path
 
 #: Sandboxes graded at once by the tests (each uses one thread).

@@ -9,9 +9,10 @@ import pytest
 
 from autograder.export.gradescope import write_gradescope
 from autograder.grading.assignments import load_assignment
-from autograder.grading.batch import Job, grade_many
+from autograder.grading.batch import grade_many
 from autograder.paths import GRADERS_DIR
 from autograder.results import SubmissionResult
+from autograder.submissions import Job
 from tests.conftest import PARALLEL
 from tests.submissions.hostile import ASSIGNMENT, VARIANTS
 from tests.submissions.variants import Variant, render

@@ -60,7 +60,7 @@ def spy_calls(targets: Iterable[tuple[Any, str]]) -> Iterator[list[str]]:
 
 
 def referenced_functions(function: Any, candidates: Iterable[tuple[Any, str]]) -> list[str]:
-    """Labels of the ``candidates`` that ``function`` (or a function nested in it) names as a global.
+    """Labels of the ``candidates`` that ``function`` (or a function nested in it) names as a global or a closure.
 
     Catches ``from torch import softmax`` followed by ``softmax(x)``, which :func:`spy_calls`
     cannot see (the name is bound to the original object before the spy is installed).
@@ -77,4 +77,14 @@ def referenced_functions(function: Any, candidates: Iterable[tuple[Any, str]]) -
         current = stack.pop()
         names |= set(current.co_names)
         stack += [const for const in current.co_consts if hasattr(const, "co_names")]
-    return sorted({wanted[id(namespace[name])] for name in names if name in namespace and id(namespace[name]) in wanted})
+    found = [id(namespace[name]) for name in names if name in namespace]
+    found += [id(cell.cell_contents) for cell in getattr(function, "__closure__", None) or () if _filled(cell)]
+    return sorted({wanted[identity] for identity in found if identity in wanted})
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises
+    except ValueError:
+        return False
+    return True

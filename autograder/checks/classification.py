@@ -60,12 +60,70 @@ def expect_confusion_matrix(found: Any, y_true: Any, y_pred: Any, num_classes: i
                  int(matrix.sum()), "Chaque prédiction doit être comptée une fois.")
     expect_equal("Diagonale de la matrice de confusion (prédictions correctes par classe)",
                  np.diag(expected).tolist(), np.diag(matrix).tolist())
+    transposed = not np.array_equal(matrix, expected) and np.array_equal(matrix, expected.T)
+    hint = ("La matrice est transposée. " if transposed else "") + ORIENTATION_HINT
     rows = matrix.sum(axis=1)
     if not np.array_equal(rows, expected.sum(axis=1)):
-        transposed = np.array_equal(matrix, expected.T)
         fail("Somme de chaque ligne (nombre d'exemples de chaque classe réelle)", expected.sum(axis=1).tolist(),
-             rows.tolist(), ("La matrice est transposée. " if transposed else "") + ORIENTATION_HINT)
-    if exact and not np.array_equal(matrix, expected):
+             rows.tolist(), hint)
+    if (exact or transposed) and not np.array_equal(matrix, expected):
         i, j = np.argwhere(matrix != expected)[0]
         fail(f"Case [{i}, {j}] de la matrice de confusion (classe réelle {i}, prédite {j})",
-             int(expected[i, j]), int(matrix[i, j]), ORIENTATION_HINT)
+             int(expected[i, j]), int(matrix[i, j]), hint)
+
+
+# ------------------------------------------------------------------ per-class scores, classification reports
+
+REPORT_FIELDS = ("precision", "recall", "f1-score", "support")
+
+
+def per_class_scores(y_true: Any, y_pred: Any, num_classes: int) -> dict[str, np.ndarray]:
+    """Precision, recall, F1 and support of each class, from the confusion matrix.
+
+    An undefined ratio (a class never predicted, or absent) counts 0, like scikit-learn's
+    ``zero_division=0``. Returns ``{"precision", "recall", "f1-score": float arrays,
+    "support": int array}``, each of shape ``(num_classes,)``, the keys of
+    ``classification_report(..., output_dict=True)``.
+    """
+    matrix = confusion_counts(as_labels(y_true, "Classes réelles"), as_labels(y_pred, "Prédictions"), num_classes)
+    hits = np.diag(matrix).astype(float)
+    predicted, actual = matrix.sum(axis=0), matrix.sum(axis=1)
+    precision = np.divide(hits, predicted, out=np.zeros(num_classes), where=predicted > 0)
+    recall = np.divide(hits, actual, out=np.zeros(num_classes), where=actual > 0)
+    total = precision + recall
+    f1 = np.divide(2 * precision * recall, total, out=np.zeros(num_classes), where=total > 0)
+    return {"precision": precision, "recall": recall, "f1-score": f1, "support": actual}
+
+
+def class_f1(y_true: Any, y_pred: Any, label: int, num_classes: int) -> float:
+    """F1 score of one class (0 when it is never predicted correctly)."""
+    return float(per_class_scores(y_true, y_pred, num_classes)["f1-score"][label])
+
+
+def expect_classification_report(found: Any, y_true: Any, y_pred: Any, class_names: list[str],
+                                 fields: tuple[str, ...] = ("f1-score",), atol: float = 1e-6) -> None:
+    """``found`` is ``classification_report(y_true, y_pred, target_names=class_names, output_dict=True)``.
+
+    One entry per class name (class ``i`` is ``class_names[i]``, even when absent), with the
+    ``fields`` asked for equal to :func:`per_class_scores`. Precision and recall exchanged
+    (``y_true`` and ``y_pred`` passed in the wrong order) get their own message.
+    """
+    expect_true(isinstance(found, dict),
+                f"Un dictionnaire était attendu (output_dict=True), obtenu {type(found).__name__}.")
+    missing = [name for name in class_names if not isinstance(found.get(name), dict)]
+    if missing:
+        fail("Classes du rapport (target_names)", list(class_names), [k for k in found if isinstance(found[k], dict)],
+             "Une entrée par classe, dans l'ordre des numéros 0 à 9, même pour une classe absente (argument labels).")
+    expected = per_class_scores(y_true, y_pred, len(class_names))
+    for field in fields:
+        values = np.array([float(found[name].get(field, np.nan)) for name in class_names])
+        if np.allclose(values, expected[field], atol=atol):
+            continue
+        hint = ""
+        swapped = {"precision": "recall", "recall": "precision"}.get(field)
+        if swapped and np.allclose(values, expected[swapped], atol=atol):
+            hint = ("Précision et rappel sont échangés : appelez classification_report(y_true, y_pred), "
+                    "les vraies classes d'abord.")
+        worst = int(np.argmax(np.where(np.isnan(values), np.inf, np.abs(values - expected[field]))))
+        fail(f"« {field} » de la classe {worst} ({class_names[worst]})", float(expected[field][worst]),
+             float(values[worst]), hint)

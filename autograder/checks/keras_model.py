@@ -16,7 +16,8 @@ CANONICAL = {
     "binarycrossentropy": "binary_crossentropy",
     "acc": "accuracy",
 }
-LAYER_KEYS = ("units", "activation", "filters", "kernel_size", "pool_size", "rate", "padding", "strides")
+LAYER_KEYS = ("units", "activation", "filters", "kernel_size", "pool_size", "rate", "padding", "strides",
+              "factor", "height_factor", "width_factor")  # the last three: random augmentation layers
 
 
 def canonical(name: Any) -> str:

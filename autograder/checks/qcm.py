@@ -17,6 +17,7 @@ its constants, is discarded once imported).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +27,19 @@ from autograder.grading.spec import Arrays, Check, Failure, MissingDefinition, S
 
 #: The grading sandbox's worker finds its result pipe in this variable (``autograder.grading.sandbox``).
 SANDBOX_VARIABLE = "DLKIT_RESULT_FD"
+#: The sandbox's worker module: run as ``__main__`` by a fresh worker, imported by a pre-started zygote.
+WORKER_MODULE = "autograder.grading.worker"
 ANSWERS_VARIABLE = "REPONSES"
 
 
 def in_sandbox() -> bool:
-    """True in the sandboxed worker process, where the student's code runs."""
-    return SANDBOX_VARIABLE in os.environ
+    """True in a sandboxed worker process (or a zygote that forks them), where the student's code runs.
+
+    The grading process and a notebook's kernel never import the worker module.
+    """
+    main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return (SANDBOX_VARIABLE in os.environ or WORKER_MODULE in sys.modules
+            or getattr(main_spec, "name", None) == WORKER_MODULE)
 
 
 @dataclass(frozen=True)

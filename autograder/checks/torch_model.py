@@ -2,13 +2,16 @@
 
 In the sandbox::
 
-    found = describe_torch_model(model, (1, 28, 28), blocks=("conv1", "conv2", "fc1", "fc2"))
+    found = describe_torch_model(model, (1, 28, 28))
 
-``found`` holds only lists, numbers and strings: the layers in the order one forward pass
-*calls* them (a module called twice appears twice), their key hyper-parameters, the input
-and output shapes of each layer and of the named blocks, and the parameter count. In the
-grading process, :func:`expect_torch_layers`, :func:`expect_block_shapes` and
-:func:`expect_param_count` compare it with the expected architecture and raise
+``found`` holds only lists, numbers and strings. Its ``operations`` are what one forward
+pass computes, in order (convolutions, linear layers, activations, pooling, dropout,
+reshapes), whether the student wrote modules (``nn.ReLU()``) or functions (``F.relu``,
+``x.relu()``), each with its key hyper-parameters and its input and output shapes. ``layers``
+lists the leaf modules called, ``blocks`` the shapes of named submodules, ``params`` the
+parameter count. In the grading process, :func:`expect_torch_layers`,
+:func:`expect_operation_shapes`, :func:`expect_block_shapes` and :func:`expect_param_count`
+compare them with the expected architecture and raise
 :class:`~autograder.grading.spec.Failure` with "attendu … obtenu …" messages in French.
 """
 
@@ -88,6 +91,96 @@ def describe_layer(module: Any) -> dict[str, Any]:
     return entry
 
 
+#: Functions recorded by the operation trace: torch's name -> (type shown, argument names in order).
+#: Modules call these functions too (``nn.ReLU`` calls ``F.relu``), so both styles give the same trace.
+_CONV = ("input", "weight", "bias", "stride", "padding", "dilation", "groups")
+_POOL = ("input", "kernel_size", "stride", "padding")
+OPERATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "conv1d": ("Conv1d", _CONV),
+    "conv2d": ("Conv2d", _CONV),
+    "conv3d": ("Conv3d", _CONV),
+    "linear": ("Linear", ("input", "weight", "bias")),
+    "relu": ("ReLU", ("input",)),
+    "relu_": ("ReLU", ("input",)),
+    "leaky_relu": ("LeakyReLU", ("input", "negative_slope")),
+    "gelu": ("GELU", ("input",)),
+    "elu": ("ELU", ("input",)),
+    "sigmoid": ("Sigmoid", ("input",)),
+    "tanh": ("Tanh", ("input",)),
+    "softmax": ("Softmax", ("input", "dim")),
+    "log_softmax": ("LogSoftmax", ("input", "dim")),
+    "max_pool1d": ("MaxPool1d", _POOL),
+    "max_pool2d": ("MaxPool2d", _POOL),
+    "max_pool3d": ("MaxPool3d", _POOL),
+    "avg_pool1d": ("AvgPool1d", _POOL),
+    "avg_pool2d": ("AvgPool2d", _POOL),
+    "avg_pool3d": ("AvgPool3d", _POOL),
+    "adaptive_avg_pool2d": ("AdaptiveAvgPool2d", ("input", "output_size")),
+    "adaptive_max_pool2d": ("AdaptiveMaxPool2d", ("input", "output_size")),
+    "dropout": ("Dropout", ("input", "p")),
+    "dropout1d": ("Dropout", ("input", "p")),
+    "dropout2d": ("Dropout2d", ("input", "p")),
+    "batch_norm": ("BatchNorm", ("input", "running_mean", "running_var", "weight", "bias")),
+    "layer_norm": ("LayerNorm", ("input", "normalized_shape")),
+    "flatten": ("Flatten", ("input",)),
+    "view": ("Flatten", ("input",)),
+    "reshape": ("Flatten", ("input",)),
+}
+#: Reshapes (``view``, ``reshape``, ``flatten``) are all typed ``Flatten``: leave them out with ``ignore``.
+RESHAPES = ("Flatten",)
+
+
+def describe_operation(name: str, args: tuple, kwargs: dict[str, Any], output: Any) -> dict[str, Any]:
+    """``{"type", <hyper-parameters>, "input": shape, "output": shape}`` for one traced call."""
+    kind, names = OPERATIONS[name]
+    bound = dict(zip(names, args, strict=False))
+    bound.update({key: value for key, value in kwargs.items() if key in names})
+    entry: dict[str, Any] = {"type": kind}
+    weight = bound.get("weight")
+    if kind.startswith("Conv") and weight is not None:
+        groups = int(bound.get("groups") or 1)
+        entry.update(in_channels=int(weight.shape[1]) * groups, out_channels=int(weight.shape[0]),
+                     kernel_size=_plain(tuple(int(n) for n in weight.shape[2:])),
+                     stride=_plain(bound.get("stride", 1)), padding=_plain(bound.get("padding", 0)),
+                     dilation=_plain(bound.get("dilation", 1)), groups=groups,
+                     bias=bound.get("bias") is not None)
+    elif kind == "Linear" and weight is not None:
+        entry.update(in_features=int(weight.shape[1]), out_features=int(weight.shape[0]),
+                     bias=bound.get("bias") is not None)
+    elif "Pool" in kind and "Adaptive" not in kind:
+        kernel = _plain(bound.get("kernel_size"))
+        stride = _plain(bound.get("stride"))
+        entry.update(kernel_size=kernel, stride=kernel if stride in (None, []) else stride,
+                     padding=_plain(bound.get("padding", 0)))
+    else:
+        for key in names[1:]:
+            value = bound.get(key)
+            if key in bound and not hasattr(value, "shape"):
+                entry[key] = _plain(value)
+    entry["input"], entry["output"] = _shape(bound.get("input")), _shape(output)
+    return entry
+
+
+def trace_operations(model: Any, inputs: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """Run ``model(inputs)`` and record the :data:`OPERATIONS` it calls, outermost calls only."""
+    from torch.overrides import TorchFunctionMode
+
+    operations: list[dict[str, Any]] = []
+
+    class Recorder(TorchFunctionMode):
+        def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+            kwargs = kwargs or {}
+            output = func(*args, **kwargs)  # the mode is off inside: nested calls are not recorded
+            name = getattr(func, "__name__", "")
+            if name in OPERATIONS and args and hasattr(args[0], "shape"):
+                operations.append(describe_operation(name, args, kwargs, output))
+            return output
+
+    with Recorder():
+        output = model(inputs)
+    return output, operations
+
+
 def count_parameters(model: Any, trainable_only: bool = False) -> int:
     """Number of scalar parameters (each shared tensor counted once)."""
     return int(sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only))
@@ -113,9 +206,11 @@ def describe_torch_model(
 
     Returns:
         ``{"class": str, "params": int, "trainable": int, "output_shape": list[int],
+        "operations": [{"type", <hyper-parameters>, "input": shape, "output": shape}],
         "layers": [{"type", <hyper-parameters>, "input": shape, "output": shape}],
-        "blocks": {name: {"input": shape, "output": shape} | None}}``; ``layers`` lists the
-        leaf modules in the order the forward pass calls them.
+        "blocks": {name: {"input": shape, "output": shape} | None}}``. ``operations`` follows
+        the computation (see :data:`OPERATIONS`), ``layers`` the leaf modules called; both are
+        in call order (a module called twice appears twice). Shapes keep the batch dimension.
     """
     import torch
 
@@ -146,7 +241,7 @@ def describe_torch_model(
     try:
         model.eval()
         with torch.no_grad():
-            output = model(torch.zeros((batch, *input_shape)))
+            output, operations = trace_operations(model, torch.zeros((batch, *input_shape)))
     finally:
         model.train(was_training)
         for handle in handles:
@@ -156,6 +251,7 @@ def describe_torch_model(
         "params": count_parameters(model),
         "trainable": count_parameters(model, trainable_only=True),
         "output_shape": _shape(output),
+        "operations": operations,
         "layers": layers,
         "blocks": shapes,
     }
@@ -170,32 +266,60 @@ def layer_sequence(layers: Iterable[dict[str, Any]], ignore: Iterable[str] = ())
 def expect_torch_layers(
     found: dict[str, Any],
     expected: list[dict[str, Any]],
-    ignore: Iterable[str] = (),
+    ignore: Iterable[str] = RESHAPES,
     hint: str = "",
+    source: str = "operations",
 ) -> None:
     """Same layer types in the same call order, with the expected value for each key given.
 
     Args:
         found: output of :func:`describe_torch_model`.
         expected: ``[{"type": "Conv2d", "in_channels": 1, "out_channels": 16, "kernel_size": 3}, ...]``;
-            only the keys given are compared.
-        ignore: layer types left out of the comparison on both sides (``"Flatten"``, ``"Identity"``:
-            parameter-free modules a student may or may not use).
+            only the keys given are compared (:class:`AnyOf` for several correct values).
+        ignore: types left out of the comparison on both sides; by default the reshapes
+            (``view``, ``reshape``, ``flatten``), which a student may write or not.
         hint: appended to a type-sequence failure.
+        source: ``"operations"`` (what forward computes, modules or functions alike) or
+            ``"layers"`` (the leaf modules called).
     """
     skipped = set(ignore)
-    layers = [layer for layer in found["layers"] if layer["type"] not in skipped]
+    word = "Opérations calculées" if source == "operations" else "Couches appelées"
+    layers = [layer for layer in found[source] if layer["type"] not in skipped]
     wanted = [layer for layer in expected if layer["type"] not in skipped]
     types_found, types_expected = [layer["type"] for layer in layers], [layer["type"] for layer in wanted]
     if types_found != types_expected:
         position = next((i for i, (a, b) in enumerate(zip(types_expected, types_found, strict=False)) if a != b),
                         min(len(types_expected), len(types_found)))
-        fail(f"Couches appelées par forward, dans l'ordre (première différence en position {position + 1})",
+        fail(f"{word} par forward, dans l'ordre (première différence en position {position + 1})",
              ARROW.join(types_expected), ARROW.join(types_found), hint)
     for position, (want, got) in enumerate(zip(wanted, layers, strict=True), start=1):
         for key, value in want.items():
             if key != "type" and not value == got.get(key):
                 fail(f"Couche {position} ({want['type']}), paramètre `{key}`", value, got.get(key))
+
+
+def _ordinal(number: int) -> str:
+    return "1re" if number == 1 else f"{number}e"
+
+
+def expect_operation_shapes(found: dict[str, Any], expected: Iterable[tuple[str, int, str, Sequence[int]]],
+                            hint: str = "") -> None:
+    """The n-th call of an operation type has the expected input or output shape, batch dimension excluded.
+
+    Args:
+        found: output of :func:`describe_torch_model`.
+        expected: ``[("MaxPool2d", 1, "output", (16, 14, 14)), ("Linear", 1, "input", (1568,))]``:
+            type, call number (from 1), ``"input"`` or ``"output"``, shape.
+    """
+    for kind, number, side, shape in expected:
+        calls = [op for op in found["operations"] if op["type"] == kind]
+        what = f"{_ordinal(number)} opération {kind}"
+        if len(calls) < number:
+            fail(f"Nombre d'opérations {kind} dans forward", f"au moins {number}", len(calls), hint)
+        got = calls[number - 1][side]
+        word = "sortie" if side == "output" else "entrée"
+        expect_equal(f"Forme en {word} de la {what} (sans la dimension du lot)", list(shape),
+                     got[1:] if got else got, hint)
 
 
 def expect_block_shapes(found: dict[str, Any], expected: dict[str, Sequence[int]], side: str = "output",

@@ -1,46 +1,112 @@
-"""Grade many notebooks: each in its own sandbox, ``jobs`` at a time."""
+"""Grade many submissions: ``parallel`` sandboxes at once, results stored as they finish.
+
+With a store folder, each result is written (atomically) the moment it is known, next to the
+fingerprint of the notebook it came from: an interrupted batch resumes without regrading
+what is finished, and a changed notebook is regraded.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grading.engine import grade_notebook
+from autograder.export.files import write_atomically
+from autograder.grading.assignments import load_assignment
+from autograder.grading.engine import grade_notebook, unreadable_result
 from autograder.results import SubmissionResult
+from autograder.submissions import Job
 
 
-@dataclass(frozen=True)
-class Job:
-    """One notebook to grade.
+class ResultStore:
+    """``<folder>/<student>/result.json``: one stored result per submission."""
 
-    Attributes:
-        path: the submitted notebook.
-        student: identifier shown in tables and exports.
-        assignment: assignment name, or None to read it from the notebook.
-    """
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
-    path: Path
-    student: str
-    assignment: str | None = None
+    def path(self, job: Job) -> Path:
+        return self.folder / job.student / "result.json"
+
+    def load(self, job: Job, include_hidden: bool) -> SubmissionResult | None:
+        """The stored result of this very notebook, if any."""
+        try:
+            data = json.loads(self.path(job).read_text(encoding="utf-8"))
+            if data.get("fingerprint") != job.fingerprint() or data.get("include_hidden") != include_hidden:
+                return None
+            return SubmissionResult.from_dict(data["result"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, job: Job, result: SubmissionResult, include_hidden: bool) -> None:
+        document = {"fingerprint": job.fingerprint(), "include_hidden": include_hidden, "result": result.to_dict()}
+        write_atomically(self.path(job), json.dumps(document, indent=1, ensure_ascii=False))
+
+
+class Progress:
+    """A progress line with the estimated time left (a bar on a terminal, one line per result otherwise)."""
+
+    def __init__(self, total: int, stream=sys.stderr) -> None:
+        self.total, self.done, self.stream = total, 0, stream
+        self.started = time.monotonic()
+        self.lock = threading.Lock()
+
+    def update(self, job: Job, result: SubmissionResult, reused: bool) -> None:
+        with self.lock:
+            self.done += 1
+            elapsed = time.monotonic() - self.started
+            left = elapsed / self.done * (self.total - self.done)
+            width = 24
+            filled = int(width * self.done / max(self.total, 1))
+            note = " (already graded)" if reused else ""
+            line = (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}  "
+                    f"elapsed {elapsed:5.0f}s  left ~{left:5.0f}s  {job.student}: "
+                    f"{result.score:g}/{result.max_score:g}{note}")
+            if self.stream.isatty():
+                self.stream.write("\r" + line[:150].ljust(150))
+                if self.done == self.total:
+                    self.stream.write("\n")
+            else:
+                self.stream.write(line + "\n")
+            self.stream.flush()
 
 
 def grade_many(
     jobs: Iterable[Job],
     parallel: int = 1,
     include_hidden: bool = True,
-    on_result: Callable[[Job, SubmissionResult], None] = lambda job, result: None,
+    on_result: Callable[[Job, SubmissionResult, bool], None] = lambda job, result, reused: None,
     only: frozenset[str] | None = None,
     private_folders: tuple[Path, ...] = (),
+    store: ResultStore | None = None,
 ) -> list[SubmissionResult]:
-    """Grade every job (``parallel`` sandboxes at once); results keep the jobs' order."""
+    """Grade every job (``parallel`` sandboxes at once); results keep the jobs' order.
+
+    ``on_result(job, result, reused)`` is called as each result is known; ``reused`` is True
+    when the store already held it.
+    """
     jobs = list(jobs)
+    hidden_from_students = private_folders + ((store.folder,) if store else ())
 
     def one(job: Job) -> SubmissionResult:
-        result = grade_notebook(job.path, job.assignment, include_hidden, student=job.student, only=only,
-                                private_folders=private_folders)
-        on_result(job, result)
+        reused = store.load(job, include_hidden) if store else None
+        if reused is not None:
+            on_result(job, reused, True)
+            return reused
+        if job.problem:
+            checks = [c for c in (load_assignment(job.assignment, include_hidden).checks if job.assignment else ())
+                      if only is None or c.name in only]
+            result = unreadable_result(job.path, checks, job.assignment or "?", job.student, job.problem,
+                                       time.monotonic())
+        else:
+            result = grade_notebook(job.path, job.assignment, include_hidden, student=job.student, only=only,
+                                    private_folders=hidden_from_students)
+        if store:
+            store.save(job, result, include_hidden)
+        on_result(job, result, False)
         return result
 
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import tempfile
 import time
@@ -51,11 +52,18 @@ def judge(check: Check, observation: Observation, secrets: dict[str, np.ndarray]
     try:
         check.judge(observation.value, secrets)
     except Failure as failure:
-        return result(Status.FAILED, str(failure))
+        return with_figures(result(Status.FAILED, str(failure)), observation.value)
     except Exception as error:  # noqa: BLE001 - the student's code may raise anything
         found = f"{type(error).__name__} : {error}"
         return result(Status.FAILED, f"Le résultat renvoyé n'a pas la forme attendue ({found}).")
-    return result(Status.PASSED)
+    return with_figures(result(Status.PASSED), observation.value)
+
+
+def with_figures(test: TestResult, observation: object) -> TestResult:
+    """Attach the PNG images an observation carries (``{"png": bytes}``, e.g. from ``describe_figure``)."""
+    if isinstance(observation, dict) and isinstance(observation.get("png"), bytes):
+        test.figures.append(base64.b64encode(observation["png"]).decode("ascii"))
+    return test
 
 
 def resolve_assignment(path: Path, notebook: object | None, name: str | None) -> str:
@@ -98,8 +106,9 @@ def _fixture_files(assignment: Assignment) -> tuple[Path | None, dict[str, np.nd
     return path, fixtures.secrets
 
 
-def _unreadable(path: Path, checks: list[Check], assignment: str, student: str, message: str,
+def unreadable_result(path: Path, checks: list[Check], assignment: str, student: str, message: str,
                 started: float) -> SubmissionResult:
+    """Every check at 0 with the same message: the submission could not be read."""
     tests = [TestResult(c.name, c.title, c.task, c.points, 0.0, c.hidden, Status.ERROR, message) for c in checks]
     return SubmissionResult(str(path), assignment, student, tests, [message], round(time.monotonic() - started, 2))
 
@@ -139,7 +148,7 @@ def grade_notebook(
     assignment = load_assignment(resolve_assignment(path, notebook, assignment_name), include_hidden)
     checks = [c for c in assignment.checks if only is None or c.name in only]
     if notebook is None:
-        return _unreadable(path, checks, assignment.name, student, unreadable or "", started)
+        return unreadable_result(path, checks, assignment.name, student, unreadable or "", started)
     cells = definitions(notebook)
     inputs_path, secrets = _fixture_files(assignment)
     limits = limits or Limits(wall_s=assignment.time_limit_s)

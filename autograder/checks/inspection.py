@@ -1,0 +1,199 @@
+"""Read a notebook without running it (``Check.inspect``): report sections, figures, code style, docstrings.
+
+Everything here runs in the grading process on the parsed ``nbformat`` notebook and
+executes none of the student's code: markdown headings are parsed as text, code cells
+with :mod:`ast`, and the linter (ruff) reads the notebook from its standard input.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+from typing import Any
+
+import nbformat
+
+#: Output types that hold a figure.
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+#: Ruff rules of ``lint_student_cells``: pyflakes (undefined or unused names...), pycodestyle errors
+#: (statements, syntax, line length) without E402 (imports in the middle of a notebook are usual).
+RUFF_SELECT = "E4,E7,E9,E501,F"
+RUFF_IGNORE = "E402"
+RUFF_LINE_LENGTH = 120
+
+
+def _source(cell: Any) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def normalize(text: str) -> str:
+    """Lower case, without accents, numbering, emphasis or trailing punctuation: ``## 2. Modèle`` -> ``modele``."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[*_`]", "", text)
+    text = re.sub(r"^\s*(?:[0-9]+|[ivx]+)\s*[.):\-–—]?\s+", "", text)  # "2. ", "iv) ", "3 - "
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" .:;!?-–—")
+
+
+def markdown_sections(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Every ATX heading (``#`` to ``######``) of the markdown cells, in order, with the text under it.
+
+    A section's text runs to the next heading of the same or a higher level, across cells;
+    fenced code blocks are skipped.
+
+    Returns:
+        ``[{"level": int, "title": str, "key": normalized title, "text": str, "cell": index}]``
+    """
+    headings: list[dict[str, Any]] = []
+    lines: list[tuple[int | None, str]] = []  # (heading index or None, line)
+    for index, cell in enumerate(notebook.get("cells", [])):
+        if cell.get("cell_type") != "markdown":
+            continue
+        fenced = False
+        for line in _source(cell).splitlines():
+            if line.lstrip().startswith(("```", "~~~")):
+                fenced = not fenced
+                continue
+            match = None if fenced else re.match(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
+            if match:
+                title = match.group(2)
+                headings.append({"level": len(match.group(1)), "title": title, "key": normalize(title),
+                                 "text": "", "cell": index})
+                lines.append((len(headings) - 1, ""))
+            else:
+                lines.append((None, line))
+    texts: dict[int, list[str]] = {i: [] for i in range(len(headings))}
+    open_sections: list[int] = []
+    for heading, line in lines:
+        if heading is not None:
+            level = headings[heading]["level"]
+            open_sections = [s for s in open_sections if headings[s]["level"] < level] + [heading]
+            for section in open_sections[:-1]:
+                texts[section].append(headings[heading]["title"])
+            continue
+        for section in open_sections:
+            texts[section].append(line)
+    for index, heading in enumerate(headings):
+        heading["text"] = "\n".join(texts[index]).strip()
+    return headings
+
+
+def find_section(sections: list[dict[str, Any]], title: str) -> dict[str, Any] | None:
+    """The first section whose normalized title starts with ``title`` (normalized), or None."""
+    key = normalize(title)
+    for section in sections:
+        if section["key"] == key or section["key"].startswith(key + " ") or section["key"].startswith(key + ","):
+            return section
+    return None
+
+
+def word_count(text: str) -> int:
+    """Words of a markdown text (letters or digits), markup and mark-scheme delimiters ignored."""
+    text = re.sub(r"===\s*(BEGIN|END) MARK SCHEME\s*===", " ", text)
+    return len(re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", text))
+
+
+def figure_count(notebook: nbformat.NotebookNode) -> int:
+    """Figures (images) among the saved outputs of the code cells."""
+    count = 0
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []) or []:
+            data = output.get("data", {}) or {}
+            count += any(kind in data for kind in IMAGE_TYPES)
+    return count
+
+
+def is_student_cell(cell: Any) -> bool:
+    """A code cell the student wrote or completed: not a locked cell (given code, graded tests)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and not meta.get("locked", False) and not meta.get("grade", False)
+
+
+def lint_student_cells(notebook: nbformat.NotebookNode, select: str = RUFF_SELECT, ignore: str = RUFF_IGNORE,
+                       line_length: int = RUFF_LINE_LENGTH) -> list[dict[str, Any]]:
+    """Ruff's diagnostics located in the student's code cells.
+
+    The whole notebook is linted (names imported in given cells are defined), but only
+    diagnostics in :func:`is_student_cell` cells are returned. Outputs are stripped first.
+
+    Returns:
+        ``[{"cell": 1-based cell number, "row": int, "code": str, "message": str}]``
+    """
+    clean = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in clean.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    clean.setdefault("nbformat", 4)
+    clean.setdefault("nbformat_minor", 5)
+    completed = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--select", select, "--ignore", ignore,
+         "--line-length", str(line_length), "--output-format", "json", "--exit-zero",
+         "--stdin-filename", "notebook.ipynb", "-"],
+        input=json.dumps(clean), capture_output=True, text=True, timeout=60, check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"ruff a échoué : {completed.stderr.strip()[-500:]}")
+    cells = notebook.get("cells", [])
+    found = []
+    for item in json.loads(completed.stdout or "[]"):
+        number = item.get("cell") or 0
+        if 1 <= number <= len(cells) and is_student_cell(cells[number - 1]):
+            found.append({"cell": number, "row": item["location"]["row"], "code": item.get("code") or "",
+                          "message": item.get("message", "")})
+    return found
+
+
+def _parsed_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, Any, ast.Module]]:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    transformer = TransformerManager()
+    parsed = []
+    for index, cell in enumerate(notebook.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            parsed.append((index, cell, ast.parse(transformer.transform_cell(_source(cell)))))
+        except (SyntaxError, ValueError):
+            continue
+    return parsed
+
+
+def _is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The body is only a docstring, ``pass``/``...`` and ``raise NotImplementedError``."""
+    body = list(function.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    for statement in body:
+        if isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr)
+                                              and isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            target = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+                continue
+        return False
+    return True
+
+
+def function_definitions(notebook: nbformat.NotebookNode) -> dict[str, dict[str, Any]]:
+    """The top-level functions of the code cells (the last definition of a name wins).
+
+    Returns:
+        ``{name: {"docstring": str, "stub": bool, "cell": 1-based cell number}}``; ``stub``
+        when the body still only raises ``NotImplementedError``.
+    """
+    functions: dict[str, dict[str, Any]] = {}
+    for index, _, tree in _parsed_cells(notebook):
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions[node.name] = {"docstring": ast.get_docstring(node) or "", "stub": _is_stub(node),
+                                        "cell": index + 1}
+    return functions

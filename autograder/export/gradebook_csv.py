@@ -1,0 +1,27 @@
+"""A CSV gradebook: one row per submission, one column per task, then the total."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from autograder.results import SubmissionResult
+
+
+def gradebook_csv(results: list[SubmissionResult]) -> str:
+    """Columns: student, assignment, one per task (``task``), score, max_score, by_hand, duration_s, notices."""
+    tasks: list[str] = []
+    for result in results:
+        tasks += [task for task in result.task_scores() if task not in tasks]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student", "assignment", *tasks, "score", "max_score", "by_hand", "duration_s", "notices"])
+    for result in results:
+        per_task = result.task_scores()
+        by_hand = ";".join(t.name for t in result.tests if t.graded_by == "instructor")
+        writer.writerow([
+            result.student, result.assignment, *(f"{per_task[t][0]:g}" if t in per_task else "" for t in tasks),
+            f"{result.score:g}", f"{result.max_score:g}", by_hand, f"{result.duration_s:.1f}",
+            " | ".join(result.notices),
+        ])
+    return buffer.getvalue()

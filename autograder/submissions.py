@@ -1,0 +1,118 @@
+"""Find the submissions to grade in what an instructor hands over.
+
+Accepted inputs: notebooks; folders of notebooks (searched recursively); nbgrader's
+``submitted/<student>/<assignment>/*.ipynb`` tree (or a course folder holding it); zip
+files (one per student, extracted safely). A broken input becomes a job with a
+``problem``, graded as 0 with that message: nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_ZIP_BYTES = 200 * 2**20
+MAX_ZIP_MEMBERS = 2000
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to grade.
+
+    Attributes:
+        path: the submitted notebook.
+        student: identifier shown in tables and exports (unique within a batch).
+        assignment: assignment name, or None to read it from the notebook.
+        origin: ``file`` or ``nbgrader`` (the submission came from nbgrader's tree).
+        problem: why the input cannot be graded (French), if it cannot.
+    """
+
+    path: Path
+    student: str
+    assignment: str | None = None
+    origin: str = "file"
+    problem: str | None = None
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the notebook file (empty when unreadable): a changed file is regraded."""
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except OSError:
+            return ""
+
+
+def _notebooks(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def _nbgrader_tree(submitted: Path, assignment: str | None) -> list[Job]:
+    jobs = []
+    for student in sorted(p for p in submitted.iterdir() if p.is_dir()):
+        for folder in sorted(p for p in student.iterdir() if p.is_dir()):
+            if assignment and folder.name != assignment:
+                continue
+            for notebook in sorted(folder.glob("*.ipynb")):
+                jobs.append(Job(notebook, student.name, folder.name, origin="nbgrader"))
+    return jobs
+
+
+def _extract(archive: Path, scratch: Path) -> Path:
+    """Extract ``archive`` under ``scratch``, refusing path traversal, links and zip bombs."""
+    target = scratch / archive.stem
+    with zipfile.ZipFile(archive) as zipped:
+        members = zipped.infolist()
+        if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+            raise ValueError(f"archive trop volumineuse (plus de {MAX_ZIP_BYTES // 2**20} Mo ou de "
+                             f"{MAX_ZIP_MEMBERS} fichiers)")
+        for member in members:
+            path = Path(member.filename)
+            if path.is_absolute() or ".." in path.parts or (member.external_attr >> 28) == 0o12:
+                raise ValueError(f"chemin interdit dans l'archive : {member.filename}")
+        zipped.extractall(target)
+    return target
+
+
+def _from_zip(archive: Path, assignment: str | None, scratch: Path) -> list[Job]:
+    try:
+        folder = _extract(archive, scratch)
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        return [Job(archive, archive.stem, assignment, problem=f"Archive {archive.name} illisible : {error}")]
+    notebooks = _notebooks(folder)
+    if not notebooks:
+        return [Job(archive, archive.stem, assignment, problem=f"L'archive {archive.name} ne contient aucun notebook.")]
+    if assignment:
+        named = [n for n in notebooks if n.stem == assignment]
+        notebooks = named or notebooks
+    if len(notebooks) == 1:
+        return [Job(notebooks[0], archive.stem, assignment)]
+    return [Job(n, f"{archive.stem}/{n.relative_to(folder).with_suffix('')}", assignment) for n in notebooks]
+
+
+def discover(inputs: list[Path], assignment: str | None, scratch: Path) -> list[Job]:
+    """Every submission found in ``inputs``, with unique student identifiers."""
+    jobs: list[Job] = []
+    for item in map(Path, inputs):
+        if item.is_dir() and (item / "submitted").is_dir():
+            item = item / "submitted"
+        if item.is_dir() and item.name == "submitted":
+            jobs += _nbgrader_tree(item, assignment)
+        elif item.is_dir():
+            jobs += [Job(n, str(n.relative_to(item).with_suffix("")), assignment) for n in _notebooks(item)]
+            for archive in sorted(item.rglob("*.zip")):
+                jobs += _from_zip(archive, assignment, scratch)
+        elif item.suffix == ".zip":
+            jobs += _from_zip(item, assignment, scratch)
+        elif item.exists():
+            jobs.append(Job(item, item.stem, assignment))
+        else:
+            jobs.append(Job(item, item.stem, assignment, problem=f"Fichier introuvable : {item}"))
+    seen: dict[str, int] = {}
+    unique = []
+    for job in jobs:
+        count = seen.get(job.student, 0)
+        seen[job.student] = count + 1
+        unique.append(job if not count else Job(job.path, f"{job.student}~{count + 1}", job.assignment,
+                                                 job.origin, job.problem))
+    return unique
