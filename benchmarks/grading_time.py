@@ -1,0 +1,109 @@
+"""Grading time and throughput, next to ``nbgrader autograde`` of the same submissions.
+
+    python -m benchmarks.grading_time                      # every assignment, 4 copies per batch
+    python -m benchmarks.grading_time 01_regression --copies 8 --jobs 2
+    python -m benchmarks.grading_time --skip-nbgrader      # only the kit's own figures
+
+For each assignment it prints:
+
+* one submission (the reference), graded from a cold process, as ``autograder grade`` does;
+* the fixed cost per submission (process start and framework imports), measured by grading a
+  single cheap check, with and without pre-started workers;
+* a batch of ``copies`` copies of the reference and of its first example submission:
+  submissions per minute with ``--jobs``;
+* ``nbgrader autograde`` of the same reference submission in a scratch course (it executes
+  the whole notebook, including the full training the notebook runs; ``--quick`` sets
+  DLKIT_QUICK=1 for it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from autograder.grading.assignments import available_assignments, load_assignment
+from autograder.grading.batch import grade_many
+from autograder.grading.engine import grade_notebook
+from autograder.grading.sandbox import Limits
+from autograder.paths import EXAMPLES_DIR, KIT_ROOT, SOLUTIONS_DIR
+from autograder.release import generate_in_scratch, tool_environment
+from autograder.submissions import Job
+
+
+def _cold_single(notebook: Path) -> float:
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(notebook)], cwd=KIT_ROOT,
+                   capture_output=True, check=True)
+    return time.monotonic() - started
+
+
+def _fixed_cost(assignment: str, notebook: Path, prestart: bool) -> float:
+    """Median wall time of grading one cheap check (what every submission pays at least)."""
+    check = min(load_assignment(assignment).checks, key=lambda c: c.timeout_s).name
+    limits = Limits(prestart=prestart)
+    grade_notebook(notebook, assignment, limits=limits, only=frozenset({check}))  # warm the zygote
+    times = []
+    for _ in range(3):
+        started = time.monotonic()
+        grade_notebook(notebook, assignment, limits=limits, only=frozenset({check}))
+        times.append(time.monotonic() - started)
+    return sorted(times)[1]
+
+
+def _batch(assignment: str, notebooks: list[Path], copies: int, jobs: int) -> tuple[float, int]:
+    batch = [Job(notebooks[i % len(notebooks)], f"copy{i}", assignment) for i in range(copies)]
+    started = time.monotonic()
+    grade_many(batch, jobs)
+    return time.monotonic() - started, len(batch)
+
+
+def _nbgrader(assignment: str, notebook: Path, quick: bool) -> float:
+    with tempfile.TemporaryDirectory(prefix="dlkit-bench-") as scratch:
+        course = Path(scratch)
+        generate_in_scratch(assignment, course)
+        folder = course / "submitted" / "bench" / assignment
+        folder.mkdir(parents=True)
+        shutil.copy(notebook, folder / f"{assignment}.ipynb")
+        env = {**tool_environment(), "PYTHONPATH": str(KIT_ROOT)}
+        if quick:
+            env["DLKIT_QUICK"] = "1"
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--create", "--force"],
+                       cwd=course, env=env, capture_output=True, check=True)
+        return time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("assignments", nargs="*", default=None)
+    parser.add_argument("--copies", type=int, default=4)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="DLKIT_QUICK=1 for nbgrader's notebook execution")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; sandboxes use 1 thread each")
+    for assignment in args.assignments or available_assignments():
+        reference = SOLUTIONS_DIR / assignment / f"{assignment}.ipynb"
+        examples = sorted((EXAMPLES_DIR / assignment).glob("*.ipynb"))[:1]
+        print(f"\n== {assignment}")
+        print(f"  one submission, cold `autograder grade`:        {_cold_single(reference):7.1f} s")
+        print(f"  fixed cost per submission, fresh worker:        {_fixed_cost(assignment, reference, False):7.1f} s")
+        print(f"  fixed cost per submission, pre-started worker:  {_fixed_cost(assignment, reference, True):7.1f} s")
+        for jobs in sorted({1, args.jobs}):
+            elapsed, count = _batch(assignment, [reference, *examples], args.copies, jobs)
+            print(f"  batch of {count}, --jobs {jobs}: {elapsed:7.1f} s  ({count / elapsed * 60:5.1f} submissions/min,"
+                  f" {elapsed / count:5.1f} s each)")
+        if not args.skip_nbgrader:
+            label = "DLKIT_QUICK=1" if args.quick else "full notebook"
+            seconds = _nbgrader(assignment, reference, args.quick)
+            print(f"  nbgrader autograde, same reference ({label}): {seconds:7.1f} s")
+
+
+if __name__ == "__main__":
+    main()
