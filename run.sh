@@ -19,6 +19,9 @@ setup() {
       || { echo "installation failed" >&2; exit 1; }
     sha256sum requirements.txt > "$stamp"
   fi
+  # The kit itself, so that `autograder` and `import autograder` work from any folder (Jupyter too).
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+    2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
   "$VENV/bin/python" -m autograder data prepare
 }
 
