@@ -100,10 +100,10 @@ def word_count(text: str) -> int:
 
 
 def figure_count(notebook: nbformat.NotebookNode) -> int:
-    """Figures (images) among the saved outputs of the code cells."""
+    """Figures (images) among the saved outputs of the code cells, graded test cells excluded."""
     count = 0
     for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code":
+        if cell.get("cell_type") != "code" or cell.get("metadata", {}).get("nbgrader", {}).get("grade", False):
             continue
         for output in cell.get("outputs", []) or []:
             data = output.get("data", {}) or {}

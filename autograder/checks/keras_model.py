@@ -30,6 +30,11 @@ def canonical(name: Any) -> str:
     return CANONICAL.get(key.replace("_", ""), key)
 
 
+def _listed(value: Any) -> Any:
+    """Tuples as lists, as they arrive from the sandbox (JSON): ``(3, 3)`` is ``[3, 3]`` in the kernel too."""
+    return [_listed(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
 def describe_keras_model(model: Any, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
     """Plain-data summary of a Keras model (runs in the sandbox).
 
@@ -50,7 +55,7 @@ def describe_keras_model(model: Any, input_shape: tuple[int, ...] | None = None)
         for key in LAYER_KEYS:
             if key in config:
                 value = config[key]
-                entry[key] = canonical(value) if key == "activation" else value
+                entry[key] = canonical(value) if key == "activation" else _listed(value)
         layers.append(entry)
     compiled = None
     if model.compiled:

@@ -144,6 +144,11 @@ class ProcessLimit:
         self.existing = 0
         self.group: Path | None = None
         if os.geteuid() == 0 and os.access(PIDS_ROOT, os.W_OK):
+            for stale in PIDS_ROOT.glob("dlkit-*"):  # left by killed grading processes; only empty ones go
+                try:
+                    stale.rmdir()
+                except OSError:
+                    pass
             group = PIDS_ROOT / f"dlkit-{uuid.uuid4().hex[:12]}"
             try:
                 group.mkdir()

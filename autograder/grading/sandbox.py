@@ -25,7 +25,7 @@ from autograder.grading.assignments import Assignment
 from autograder.grading.determinism import sandbox_environment
 from autograder.grading.isolation import ProcessLimit, enter_namespaces, mount_namespace_id
 from autograder.grading.notebook import DefinitionCell
-from autograder.grading.zygote import apply_limits, zygote_for
+from autograder.grading.zygote import acquire, apply_limits, release
 from autograder.paths import GRADERS_DIR, KIT_ROOT
 
 GRACE_S = 5.0  # beyond a check's own limit, before the process is killed
@@ -130,7 +130,8 @@ class _Session:
         read_fd, write_fd = os.pipe()
         env = _environment(limits)
         self.processes = ProcessLimit(limits.processes)
-        zygote = zygote_for(tuple(request["preload"]), env) if limits.prestart else None
+        zygote = acquire(tuple(request["preload"]), env) if limits.prestart else None
+        self.zygote = zygote
         if zygote is not None:
             output_read, output_write = os.pipe()
             self.process = zygote.spawn(
@@ -224,6 +225,8 @@ class _Session:
             self.process.wait()
         self._kill()  # what the student's code started in the session dies with it
         self.processes.kill_all()  # and, under a cgroup, what left the session too
+        if self.zygote is not None:
+            release(self.zygote)
 
 
 def run_checks(

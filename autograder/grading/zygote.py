@@ -6,7 +6,7 @@ freshly started worker (new session, resource limits, process limit, namespaces)
 it reads the request and runs the student's code, so the isolation is not weakened: the
 zygote itself never runs student code and hands each child its own pipes.
 
-Parent side: :func:`zygote_for` returns a :class:`Zygote` per thread and framework set.
+Parent side: :func:`acquire` lends a :class:`Zygote` for a framework set, :func:`release` takes it back.
 Zygote side: ``python -m autograder.grading.zygote`` serves spawn requests on a Unix socket.
 """
 
@@ -27,7 +27,8 @@ from autograder.grading.isolation import enter_namespaces, join_process_limit
 
 #: torch must be imported before TensorFlow for both to survive a fork.
 IMPORT_ORDER = {"torch": 0}
-_local = threading.local()
+_lock = threading.Lock()
+_idle: dict[tuple, list[Zygote]] = {}
 
 
 def apply_limits(limits: dict[str, int]) -> None:
@@ -75,6 +76,7 @@ class ForkedProcess:
             finally:
                 self.zygote.sock.settimeout(None)
             self.returncode = int(message["status"])
+            self.zygote.busy = False
         return self.returncode
 
 
@@ -89,6 +91,8 @@ class Zygote:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         theirs.close()
+        self.key: tuple = ()
+        self.busy = False  # a child's exit status is still to be read
         self.lines = _Lines(self.sock)
         if self.lines.read().get("type") != "ready":
             raise ConnectionError("zygote failed to start")
@@ -96,6 +100,7 @@ class Zygote:
     def spawn(self, spec: dict[str, Any], result_fd: int, output_fd: int) -> ForkedProcess:
         """Fork a sandbox; ``spec`` holds the request path, folder, environment and limits."""
         payload = (json.dumps(spec) + "\n").encode()
+        self.busy = True
         socket.send_fds(self.sock, [payload], [result_fd, output_fd])
         return ForkedProcess(self, int(self.lines.read()["pid"]))
 
@@ -107,20 +112,43 @@ class Zygote:
             self.process.kill()
 
 
-def zygote_for(preload: tuple[str, ...], env: dict[str, str]) -> Zygote | None:
-    """This thread's zygote for ``preload`` (started on first use); None if it cannot start."""
-    pool: dict[tuple[str, ...], Zygote] = getattr(_local, "pool", None) or {}
-    _local.pool = pool
-    zygote = pool.get(preload)
-    if zygote is not None and zygote.process.poll() is None:
-        return zygote
+def acquire(preload: tuple[str, ...], env: dict[str, str]) -> Zygote | None:
+    """An idle zygote for ``preload`` (started if none is idle); None if it cannot start.
+
+    Each concurrent sandbox holds its own zygote until :func:`release`: at most as many
+    zygotes live as sandboxes ever ran at once, each a few hundred MB.
+    """
+    key = (preload, tuple(sorted(env.items())))
+    with _lock:
+        while _idle.get(key):
+            zygote = _idle[key].pop()
+            if zygote.process.poll() is None:
+                zygote.key = key
+                return zygote
     try:
         zygote = Zygote(preload, env)
     except (OSError, ConnectionError, ValueError):
         return None
-    pool[preload] = zygote
-    atexit.register(zygote.close)
+    zygote.key = key
     return zygote
+
+
+def release(zygote: Zygote) -> None:
+    """Give a zygote back for the next sandbox (closed if it died)."""
+    if zygote.busy or zygote.process.poll() is not None:
+        zygote.close()
+        return
+    with _lock:
+        _idle.setdefault(zygote.key, []).append(zygote)
+
+
+@atexit.register
+def _close_all() -> None:
+    with _lock:
+        for zygotes in _idle.values():
+            for zygote in zygotes:
+                zygote.close()
+        _idle.clear()
 
 
 def _child(spec: dict[str, Any], result_fd: int, output_fd: int) -> None:
