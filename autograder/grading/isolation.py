@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import time
 import uuid
 from pathlib import Path
 
@@ -26,6 +27,7 @@ MS_NODEV = 0x4
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
 PIDS_ROOT = Path("/sys/fs/cgroup/pids")
+STALE_GROUP_S = 3600
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -144,9 +146,10 @@ class ProcessLimit:
         self.existing = 0
         self.group: Path | None = None
         if os.geteuid() == 0 and os.access(PIDS_ROOT, os.W_OK):
-            for stale in PIDS_ROOT.glob("dlkit-*"):  # left by killed grading processes; only empty ones go
+            for stale in PIDS_ROOT.glob("dlkit-*"):  # left by killed grading processes: empty and old
                 try:
-                    stale.rmdir()
+                    if time.time() - stale.stat().st_mtime > STALE_GROUP_S:
+                        stale.rmdir()
                 except OSError:
                     pass
             group = PIDS_ROOT / f"dlkit-{uuid.uuid4().hex[:12]}"
