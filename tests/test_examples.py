@@ -37,6 +37,8 @@ def test_wrong_submission_gets_expected_partial_credit(graded_examples, assignme
     assert failed == set(variant.failing), {t.name: t.message for t in result.tests if not t.passed}
     lost = sum(load_assignment(assignment).check(name).points for name in variant.failing)
     assert result.score == result.max_score - lost
+    for check, text in variant.messages.items():
+        assert text in next(t.message for t in result.tests if t.name == check), check
     for test in result.tests:
         if not test.passed:
             assert "attendu" in test.message or "doit" in test.message or "pas" in test.message, test.message

@@ -36,6 +36,9 @@ from autograder.grading.isolation import hide_folders, network_is_isolated, reap
 from autograder.grading.spec import Check, Failure, MissingDefinition, Submission
 
 CELL_TIMEOUT_S = 30
+#: torch (and its compiler stack, which loads triton) must be imported before TensorFlow:
+#: the other order segfaults at fork or at the first torch optimizer.
+IMPORT_ORDER = {"torch": 0, "torch._dynamo": 1}
 MAX_MESSAGE_CHARS = 1500
 
 
@@ -55,6 +58,12 @@ def _student_traceback(error: BaseException) -> str:
     if lines:
         text = "\n".join(lines[-4:]) + "\n" + text
     return text[-MAX_MESSAGE_CHARS:]
+
+
+def preload(modules: list[str] | tuple[str, ...]) -> None:
+    """Import the frameworks an assignment needs, in an order that keeps torch and TensorFlow alive together."""
+    for name in sorted(modules, key=lambda n: IMPORT_ORDER.get(n, 2)):
+        importlib.import_module(name)
 
 
 def _timed(seconds: float) -> None:
@@ -136,8 +145,7 @@ def main(request_path: str) -> None:
     request = json.loads(Path(request_path).read_text())
     results = os.fdopen(int(os.environ["DLKIT_RESULT_FD"]), "wb", buffering=0)
     signal.signal(signal.SIGALRM, _on_alarm)
-    for module in request["preload"]:
-        importlib.import_module(module)
+    preload(request["preload"])
     limit_framework_threads(request["threads"])
     assignment = load_assignment(request["assignment"], request["include_hidden"], Path(request["graders_dir"]))
     inputs: dict[str, np.ndarray] = {}

@@ -13,7 +13,6 @@ Zygote side: ``python -m autograder.grading.zygote`` serves spawn requests on a 
 from __future__ import annotations
 
 import atexit
-import importlib
 import json
 import os
 import resource
@@ -25,8 +24,6 @@ from typing import Any
 
 from autograder.grading.isolation import enter_namespaces, join_process_limit
 
-#: torch must be imported before TensorFlow for both to survive a fork.
-IMPORT_ORDER = {"torch": 0}
 _lock = threading.Lock()
 _idle: dict[tuple, list[Zygote]] = {}
 
@@ -172,9 +169,9 @@ def _child(spec: dict[str, Any], result_fd: int, output_fd: int) -> None:
 def serve(fd: int, preload: list[str]) -> None:
     """Import ``preload``, then fork one child per spawn request until the socket closes."""
     sock = socket.socket(fileno=fd)
-    for name in sorted(preload, key=lambda n: IMPORT_ORDER.get(n, 1)):
-        importlib.import_module(name)
-    importlib.import_module("autograder.grading.worker")
+    from autograder.grading import worker
+
+    worker.preload(preload)
     _send(sock, {"type": "ready"})
     while True:
         message, fds, _, _ = socket.recv_fds(sock, 65536, 2)
