@@ -61,8 +61,13 @@ def _student_traceback(error: BaseException) -> str:
 
 
 def preload(modules: list[str] | tuple[str, ...]) -> None:
-    """Import the frameworks an assignment needs, in an order that keeps torch and TensorFlow alive together."""
-    for name in sorted(modules, key=lambda n: IMPORT_ORDER.get(n, 2)):
+    """Import the frameworks an assignment needs, in an order that keeps torch and TensorFlow alive together.
+
+    ``torch._dynamo`` comes with torch: imported later (by torchvision or an optimizer) it
+    replaces ``torch.manual_seed``, which the integrity snapshot would report as tampering.
+    """
+    names = set(modules) | ({"torch._dynamo"} if "torch" in modules else set())
+    for name in sorted(names, key=lambda n: (IMPORT_ORDER.get(n, 2), n)):
         importlib.import_module(name)
 
 
