@@ -74,9 +74,6 @@ def expect_confusion_matrix(found: Any, y_true: Any, y_pred: Any, num_classes: i
 
 # ------------------------------------------------------------------ per-class scores, classification reports
 
-REPORT_FIELDS = ("precision", "recall", "f1-score", "support")
-
-
 def per_class_scores(y_true: Any, y_pred: Any, num_classes: int) -> dict[str, np.ndarray]:
     """Precision, recall, F1 and support of each class, from the confusion matrix.
 

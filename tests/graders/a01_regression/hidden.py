@@ -58,7 +58,8 @@ def judge_split_seeded(found: dict[str, Any], secrets: Arrays) -> None:
     from sklearn.model_selection import train_test_split
 
     expect_true(np.array_equal(found["first_test_rows"], found["second_test_rows"]),
-                "Deux appels de split_data donnent des découpages différents : fixez random_state=42.")
+                "Deux appels de split_data : attendu le même découpage, obtenu deux découpages différents. "
+                "Fixez random_state=42.")
     rows = np.arange(len(synthetic_dataset()[1]))
     _, expected_test = train_test_split(rows, test_size=0.2, random_state=SEED)
     expect_true(np.array_equal(found["first_test_rows"], expected_test),
