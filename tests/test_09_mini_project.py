@@ -1,0 +1,182 @@
+"""Kit tests of what 09_mini_project added: notebook inspection (report sections, figures, ruff, docstrings),
+the detection of modification families, and instructor overrides of automatic and provisional points."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from autograder.authoring import readonly, solution
+from autograder.authoring import tests as graded_cell
+from autograder.checks.inspection import (
+    figure_count,
+    find_section,
+    function_definitions,
+    lint_student_cells,
+    markdown_sections,
+    normalize,
+    word_count,
+)
+from autograder.grading.assignments import load_assignment
+from autograder.overrides import OverrideError, apply_overrides, read_overrides
+from autograder.results import Status, SubmissionResult
+
+ASSIGNMENT = "09_mini_project"
+
+
+def test_sections_are_found_whatever_their_numbering_and_accents():
+    notebook = new_notebook(cells=[
+        new_markdown_cell("# Rapport\n## 1. Introduction\nDu texte ici.\n### Détail\nEncore un mot."),
+        new_code_cell("x = 1"),
+        new_markdown_cell("suite de l'introduction\n## **Modele de reference**\nBaseline.\n```\n## pas un titre\n```"),
+        new_markdown_cell("## Étape 5 : analyse des erreurs\nconsigne\n"
+                          "## Analyse des erreurs du meilleur modèle\n4 et 9"),
+    ])
+    sections = markdown_sections(notebook)
+    introduction = find_section(sections, "Introduction")
+    assert introduction["text"].split() == ["Du", "texte", "ici.", "Détail", "Encore", "un", "mot.", "suite", "de",
+                                            "l'introduction"]
+    assert find_section(sections, "Modèle de référence")["text"].startswith("Baseline.")
+    assert "pas un titre" not in [s["title"] for s in sections]
+    assert find_section(sections, "Analyse des erreurs")["text"] == "4 et 9"  # not the instructions' heading
+    assert find_section(sections, "Conclusion") is None
+    assert normalize("IV) Test de *robustesse* :") == "test de robustesse"
+    assert word_count("Le modèle d'entreprise, 98,5 % !") == 5
+
+
+def test_figures_count_only_the_students_outputs():
+    image = new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})
+    graded = graded_cell(ASSIGNMENT, "code_quality", 4, "qualité")
+    graded.outputs = [image, image]
+    student = new_code_cell("plt.show()", outputs=[image, new_output("stream", text="ok")])
+    assert figure_count(new_notebook(cells=[student, graded, new_markdown_cell("![](figure.png)")])) == 1
+
+
+def test_ruff_reports_only_the_students_cells():
+    given = readonly("imports", "import os\nimport numpy as np")
+    written = solution("f", "def f():\n    unused = 1\n    return np.zeros(3)")
+    added = new_code_cell("%matplotlib inline\nprint(f(), undefined_name)")
+    found = lint_student_cells(new_notebook(cells=[new_markdown_cell("# T"), given, written, added]))
+    assert [(d["cell"], d["code"]) for d in found] == [(3, "F841"), (4, "F821")]
+
+
+def test_stubs_and_docstrings_are_read_without_running_anything():
+    notebook = new_notebook(cells=[
+        solution("a", 'def a():\n    """Fait quelque chose."""\n    # VOTRE CODE ICI\n    raise NotImplementedError()'),
+        solution("b", 'def b():\n    """Écrite."""\n    return 1'),
+        new_code_cell("def c(:\n    pass"),  # a syntax error is skipped, not fatal
+        new_code_cell("!ls\ndef d():\n    ..."),
+    ])
+    found = function_definitions(notebook)
+    assert {name: (f["stub"], f["docstring"]) for name, f in found.items()} == {
+        "a": (True, "Fait quelque chose."), "b": (False, "Écrite."), "d": (True, "")}
+
+
+@pytest.fixture(scope="module")
+def hidden():
+    load_assignment(ASSIGNMENT)
+    import a09_mini_project.hidden as module
+
+    return module
+
+
+@pytest.fixture(scope="module")
+def describe():
+    pytest.importorskip("keras")
+    from a09_mini_project.public import describe_built, reference_baseline
+
+    return describe_built, reference_baseline
+
+
+def _conv_block(keras, layers, *, batch_norm: bool = False):
+    if batch_norm:
+        convolution = [layers.Conv2D(32, (3, 3), use_bias=False), layers.BatchNormalization(),
+                       layers.Activation("relu")]
+    else:
+        convolution = [layers.Conv2D(32, 3, activation="relu")]
+    return [keras.Input(shape=(28, 28, 1)), *convolution, layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2), layers.Flatten(),
+            layers.Dense(128, activation="relu"), layers.Dense(10, activation="softmax")]
+
+
+def test_families_of_real_keras_models(hidden, describe):
+    import keras
+    from keras import layers
+
+    describe_built, reference_baseline = describe
+    reference = describe_built(*reference_baseline())
+
+    def families(model_layers, optimizer="adam", fit=None):
+        model = keras.Sequential(model_layers)
+        model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+        return hidden.families(describe_built(model, fit or {}), reference)
+
+    assert families(_conv_block(keras, layers)) == set()
+    # Conv → BatchNormalization → Activation: regularisation only, the architecture is unchanged.
+    assert families(_conv_block(keras, layers, batch_norm=True)) == {hidden.REGULARISATION}
+    assert families(_conv_block(keras, layers), keras.optimizers.Adam(0.001)) == set()
+    assert families(_conv_block(keras, layers), keras.optimizers.SGD(0.01), {"batch_size": 64}) == {
+        hidden.HYPERPARAMETERS}
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.001, 100, 0.9)
+    assert families(_conv_block(keras, layers), keras.optimizers.Adam(schedule)) == {hidden.TRAINING}
+    augmentation = keras.Sequential([layers.RandomRotation(0.04), layers.RandomZoom(0.1)])
+    with_augmentation = _conv_block(keras, layers)
+    with_augmentation.insert(1, augmentation)
+    assert families(with_augmentation, fit={"callbacks": [keras.callbacks.EarlyStopping()]}) == {
+        hidden.AUGMENTATION, hidden.TRAINING}
+    wider = _conv_block(keras, layers)
+    wider[1] = layers.Conv2D(48, 3, activation="relu", kernel_regularizer=keras.regularizers.l2(1e-4))
+    assert families(wider) == {hidden.ARCHITECTURE, hidden.REGULARISATION}
+
+
+def test_unsuitable_settings_are_explained(hidden):
+    model = {"layers": [{"type": "RandomFlip"}, {"type": "RandomRotation", "factor": [-0.5, 0.5]},
+                        {"type": "Dropout", "rate": 0.8}],
+             "compile": {"optimizer": {"class": "Adam", "learning_rate": 0.1}}, "fit": {"batch_size": 4}}
+    reasons = hidden.unsuitable("create_improved_model_1", model)
+    assert len(reasons) == 5
+    assert "miroir" in reasons[0] and "6 tourné devient un 9" in reasons[1]
+
+
+def _overrides(tmp_path, rows: str):
+    path = tmp_path / "corrections.csv"
+    path.write_text("student,check,points,comment\n" + rows, encoding="utf-8")
+    return read_overrides(path)
+
+
+def test_instructor_overrides_automatic_and_provisional_points(graded_examples, tmp_path):
+    graded = graded_examples(ASSIGNMENT)[f"{ASSIGNMENT}/reference"]
+    result = SubmissionResult.from_dict(copy.deepcopy(graded.to_dict()))
+    student = result.student
+    assert {t.graded_by for t in result.tests if t.task in ("analysis", "documentation")} == {"provisional"}
+    assert {t.graded_by for t in result.tests if t.task not in ("analysis", "documentation")} == {"auto"}
+    assert result.score == 20
+
+    overrides = _overrides(tmp_path, f'{student},relevance_families,1,"Deux familles vraiment distinctes"\n'
+                                     '*,analysis_critique,0.5,Recommandations trop vagues\n'
+                                     'someone_else,code_style,0,ignored\n')
+    apply_overrides(result, overrides)
+    tests_by_name = {t.name: t for t in result.tests}
+    families, critique = tests_by_name["relevance_families"], tests_by_name["analysis_critique"]
+    assert (families.graded_by, families.auto_score, families.score, families.status) == (
+        "instructor", 2.0, 1.0, Status.FAILED)
+    assert families.comment == "Deux familles vraiment distinctes"
+    assert (critique.graded_by, critique.auto_score, critique.score) == ("instructor", 1.0, 0.5)
+    assert tests_by_name["code_style"].graded_by == "auto" and tests_by_name["code_style"].score == 1
+    assert tests_by_name["analysis_sections"].graded_by == "provisional"
+    assert result.score == 18.5 and result.max_score == 20
+    assert dict(result.task_scores())["relevance"] == (5.0, 6.0)
+
+    again = SubmissionResult.from_dict(result.to_dict())  # exported results keep who graded what
+    assert {t.name: (t.graded_by, t.auto_score) for t in again.tests}["relevance_families"] == ("instructor", 2.0)
+
+    # A second pass (a corrected CSV) keeps the first automatic score.
+    apply_overrides(result, _overrides(tmp_path, f"{student},relevance_families,2,\n"))
+    assert (families.score, families.auto_score, families.status) == (2.0, 2.0, Status.PASSED)
+
+    with pytest.raises(OverrideError, match="no check"):
+        apply_overrides(result, _overrides(tmp_path, "*,relevance_magic,1,\n"))
+    with pytest.raises(OverrideError, match="outside"):
+        apply_overrides(result, _overrides(tmp_path, "*,code_style,3,\n"))
