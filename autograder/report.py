@@ -26,16 +26,34 @@ def format_submission(result: SubmissionResult) -> str:
 
 
 def format_table(results: list[SubmissionResult]) -> str:
-    """A score table of many submissions, one row each, with per-task scores."""
+    """Score tables of many submissions: one table per assignment, one row per submission, per-task scores.
+
+    Each assignment's columns are the tasks its results report, in the order they first appear
+    (a submission that could not be graded at all has no task and shows its total only).
+    """
     if not results:
         return "(aucune soumission)"
-    tasks = list(results[0].task_scores())
+    by_assignment: dict[str, list[SubmissionResult]] = {}
+    for result in results:
+        by_assignment.setdefault(result.assignment, []).append(result)
+    return "\n\n".join(_assignment_table(name, group) for name, group in by_assignment.items())
+
+
+def _assignment_table(assignment: str, results: list[SubmissionResult]) -> str:
+    tasks = list(dict.fromkeys(task for result in results for task in result.task_scores()))
     width = max(len(r.student) for r in results)
-    header = f"{'submission':<{width}}  " + "  ".join(f"{t:>8}" for t in tasks) + "     total    time"
-    rows = [header, "-" * len(header)]
+    columns = [max(len(t), 9) for t in tasks]
+    header = f"{'submission':<{width}}  " + "  ".join(f"{t:>{w}}" for t, w in zip(tasks, columns, strict=True))
+    header += "       total     time"
+    rows = [f"== {assignment or '?'}", header, "-" * len(header)]
     for result in results:
         per_task = result.task_scores()
-        cells = "  ".join(f"{per_task.get(t, (0, 0))[0]:>4g}/{per_task.get(t, (0, 0))[1]:<3g}" for t in tasks)
-        rows.append(f"{result.student:<{width}}  {cells}  {result.score:>5g}/{result.max_score:<4g}"
-                    f"{result.duration_s:>6.1f}s")
+        cells = "  ".join(f"{_fraction(*per_task[t]) if t in per_task else '-':>{w}}"
+                          for t, w in zip(tasks, columns, strict=True))
+        rows.append(f"{result.student:<{width}}  {cells}  {_fraction(result.score, result.max_score):>10}"
+                    f"{result.duration_s:>8.1f}s")
     return "\n".join(rows)
+
+
+def _fraction(score: float, max_score: float) -> str:
+    return f"{score:g}/{max_score:g}"
