@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from autograder.results import Status, SubmissionResult, TestResult
 
-SYMBOLS = {Status.PASSED: "✔", Status.FAILED: "✘", Status.ERROR: "✘", Status.TIMEOUT: "⏱", Status.CRASHED: "☠"}
+SYMBOLS = {Status.PASSED: "✔", Status.FAILED: "✘", Status.ERROR: "✘", Status.TIMEOUT: "⏱", Status.CRASHED: "☠",
+           Status.GRADER_ERROR: "⚠"}
 
 
 def format_test(test: TestResult) -> str:

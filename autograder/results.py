@@ -15,6 +15,7 @@ class Status(StrEnum):
     ERROR = "error"  # the student's code raised, is missing, or could not be loaded
     TIMEOUT = "timeout"  # the test exceeded its time limit
     CRASHED = "crashed"  # the grading process died (memory, exit, signal)
+    GRADER_ERROR = "grader_error"  # the test itself is broken (not the student's fault): an instructor must look
 
 
 @dataclass
@@ -36,6 +37,7 @@ class TestResult:
         auto_score: the automatic score before an instructor's override, if any.
         comment: the instructor's comment, if any.
         figures: PNG images (base64) the student's code drew for this check, for feedback pages.
+        measure: for threshold checks, the measured metric (calibration, alarms).
     """
 
     name: str
@@ -51,6 +53,7 @@ class TestResult:
     auto_score: float | None = None
     comment: str = ""
     figures: list[str] = field(default_factory=list)
+    measure: float | None = None
 
     @property
     def passed(self) -> bool:

@@ -18,6 +18,13 @@ from tests.submissions.build import example_modules, example_path
 PARALLEL = int(os.environ.get("DLKIT_TEST_JOBS", "2"))
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The graders are pytest files too, but they grade a notebook: only with ``--notebook``."""
+    if "graders" in collection_path.parts and not config.getoption("notebook", None):
+        return True
+    return None
+
+
 def reference_notebook(assignment: str) -> Path:
     return SOLUTIONS_DIR / assignment / f"{assignment}.ipynb"
 

@@ -19,7 +19,7 @@ from tests.submissions.variants import Variant, render
 
 #: The slow threshold check is left out: every hostile behaviour here targets the other functions.
 CHECKS = frozenset(c.name for c in load_assignment(ASSIGNMENT).checks) - {"quality_rmse"}
-HIDDEN_SOURCE = (GRADERS_DIR / "a01_regression" / "hidden.py").read_text()
+HIDDEN_SOURCE = (GRADERS_DIR / "a01_regression" / "test_hidden.py").read_text()
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_hostile_submission_gets_its_exact_outcome(corpus, variant: Variant):
     for text in variant.notices:
         assert any(text in notice for notice in result.notices), result.notices
     for test in result.tests:
-        assert "def collect_" not in test.message and "RMSE_THRESHOLD" not in test.message
+        assert "def test_" not in test.message and "RMSE_THRESHOLD" not in test.message
 
 
 def test_sandbox_reports_its_isolation(corpus):
@@ -89,4 +89,4 @@ def test_results_file_and_graders_cannot_be_overwritten(corpus):
     result = results["write_results_file"]
     write_gradescope(result, results_dir / "results.json")
     assert f'"score": {result.score}' in (results_dir / "results.json").read_text()
-    assert (GRADERS_DIR / "a01_regression" / "hidden.py").read_text() == HIDDEN_SOURCE
+    assert (GRADERS_DIR / "a01_regression" / "test_hidden.py").read_text() == HIDDEN_SOURCE

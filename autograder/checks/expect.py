@@ -51,3 +51,27 @@ def expect_keys(what: str, expected: set[str], found: Any) -> None:
     missing = expected - set(found)
     if missing:
         fail(f"{what} (clés manquantes)", sorted(expected), sorted(found))
+
+
+def expect_number(what: str, found: Any) -> float:
+    """``found`` as a float (a number or a 0-d array), else a Failure saying what came instead."""
+    if isinstance(found, bool) or not isinstance(found, (int, float, np.ndarray)) or np.size(found) != 1:
+        fail(what, "un nombre", type(found).__name__ if not isinstance(found, np.ndarray) else found)
+    return float(np.asarray(found, dtype=float).reshape(()))
+
+
+def expect_arrays(what: str, found: Any, count: int) -> list[np.ndarray]:
+    """``found`` as ``count`` numeric arrays (a tuple or list of them, dtypes kept), else a Failure."""
+    if not isinstance(found, (list, tuple)) or len(found) != count:
+        size = len(found) if isinstance(found, (list, tuple)) else type(found).__name__
+        fail(what, f"{count} tableaux", size)
+    arrays = []
+    for position, part in enumerate(found, start=1):
+        try:
+            array = np.asarray(part)
+        except (TypeError, ValueError):
+            array = np.asarray([None], dtype=object)
+        if array.dtype.kind not in "biuf":
+            fail(f"{what}, élément {position}", "un tableau de nombres", type(part).__name__)
+        arrays.append(array)
+    return arrays

@@ -36,7 +36,7 @@ def _listed(value: Any) -> Any:
 
 
 def describe_keras_model(model: Any, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
-    """Plain-data summary of a Keras model (runs in the sandbox).
+    """Plain-data summary of a Keras model (runs in the sandbox), the same for Sequential and functional models.
 
     Returns:
         ``{"class": str, "layers": [{"type": str, <LAYER_KEYS present>}], "params": int,
@@ -50,6 +50,8 @@ def describe_keras_model(model: Any, input_shape: tuple[int, ...] | None = None)
         model.build((None, *input_shape))
     layers = []
     for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue  # a functional model lists its keras.Input: the same network as a Sequential one
         config = layer.get_config()
         entry: dict[str, Any] = {"type": type(layer).__name__}
         for key in LAYER_KEYS:

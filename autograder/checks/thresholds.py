@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from autograder.grading.spec import Arrays, Check, Collect, Failure, Measure
+from autograder.grading.spec import Failure
 
 
 @dataclass(frozen=True)
@@ -26,35 +27,19 @@ class Threshold:
     def passes(self, value: float) -> bool:
         return value <= self.limit if self.lower_is_better else value >= self.limit
 
-    def expect(self, value: float, budget: str) -> None:
-        """Raise :class:`Failure` unless ``value`` beats the limit."""
+    def expect(self, value: float, budget: str, record: Callable[[str, object], None] | None = None) -> None:
+        """Raise :class:`Failure` unless ``value`` beats the limit.
+
+        Args:
+            budget: the training the grader gave the model, in French (``8 époques (batch 32)``).
+            record: pytest's ``record_property``: the measured value is kept in the test's result
+                (``measure``) for calibration and the instructor's alarms.
+        """
+        if record is not None:
+            record("measure", float(value))
         if value == value and self.passes(value):  # NaN never passes
             return
         relation = "au plus" if self.lower_is_better else "au moins"
         raise Failure(
             f"{self.metric} après {budget} : attendu {relation} {self.limit:.4g}, obtenu {value:.4g}."
         )
-
-
-def threshold_check(
-    task: str,
-    name: str,
-    title: str,
-    points: float,
-    collect: Collect,
-    measure: Measure,
-    threshold: Threshold,
-    budget: str,
-    timeout_s: float = 120.0,
-) -> Check:
-    """A hidden check that passes when ``measure(observation, secrets)`` beats ``threshold``.
-
-    ``collect`` returns predictions for held-out inputs; ``measure`` compares them with
-    labels only the grading process holds. ``budget`` (French) describes the training the
-    grader gave the model, e.g. ``8 époques (batch 32)``.
-    """
-
-    def judge(observation: object, secrets: Arrays) -> None:
-        threshold.expect(measure(observation, secrets), budget)
-
-    return Check(task, name, title, points, collect, judge, hidden=True, timeout_s=timeout_s, measure=measure)

@@ -15,6 +15,7 @@ LABELS = {
     Status.ERROR: ("erreur", "#b3261e"),
     Status.TIMEOUT: ("temps dépassé", "#a15c00"),
     Status.CRASHED: ("interrompu", "#a15c00"),
+    Status.GRADER_ERROR: ("erreur du correcteur", "#6a1b9a"),
 }
 GRADED_BY = {"auto": "automatique", "provisional": "provisoire (à confirmer par l'enseignant)",
              "instructor": "fixé par l'enseignant"}

@@ -1,22 +1,28 @@
-"""Find an assignment's graders: ``tests/graders/a<NAME>/{__init__,public,hidden}.py``.
+"""Find an assignment's graders: ``tests/graders/a<NAME>/``.
 
-``__init__.py`` describes the assignment (``TASKS``, ``PRELOAD``, ``TIME_LIMIT_S``);
-``public.py`` and ``hidden.py`` each define ``CHECKS`` and may define ``fixtures()``.
-Only ``public.py`` ships to students: without ``hidden.py`` the public checks still run.
+* ``__init__.py`` describes the assignment (``NAME``, ``TASKS``, ``PRELOAD``, ``TIME_LIMIT_S``);
+* ``test_public.py`` holds the public tests (they ship to students), ``test_hidden.py`` the hidden
+  ones (``pytestmark = hidden``; never shipped): without it the public tests still run;
+* ``probes.py`` holds the sandbox-side helpers the tests run next to the student's code; it
+  holds no expected value, and it is the only grader module the sandbox imports.
+
+The list of checks is read from the test files by pytest's own collection (markers and
+docstrings): there is no second registry.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
-from autograder.grading.spec import Check, Fixtures
 from autograder.paths import GRADERS_DIR
+
+PUBLIC_FILE = "test_public.py"
+HIDDEN_FILE = "test_hidden.py"
 
 
 class UnknownAssignment(LookupError):
@@ -30,24 +36,27 @@ class Assignment:
     Attributes:
         name: e.g. ``01_regression``.
         tasks: graded steps in notebook order; one nbgrader autograded cell each.
-        checks: ordered by task, public before hidden.
+        checks: every test's declaration (:class:`autograder.pytest_plugin.CheckInfo`), ordered by
+            task, public before hidden.
         preload: modules the sandbox imports before the student's code (``tensorflow``, ``torch``).
         time_limit_s: wall-time limit for grading one submission, in seconds.
-        fixture_builders: functions returning the :class:`Fixtures` of each grader module.
+        folder: the grader package's folder.
+        include_hidden: whether ``checks`` and :meth:`test_files` include the hidden tests.
     """
 
     name: str
     tasks: tuple[str, ...]
-    checks: tuple[Check, ...]
+    checks: tuple
     preload: tuple[str, ...]
     time_limit_s: float
-    fixture_builders: tuple[Callable[[], Fixtures], ...]
+    folder: Path
+    include_hidden: bool
 
     @property
     def package(self) -> str:
         return package_name(self.name)
 
-    def check(self, name: str) -> Check:
+    def check(self, name: str):
         for check in self.checks:
             if check.name == name:
                 return check
@@ -57,11 +66,17 @@ class Assignment:
         """``{task: points}`` over all checks, in task order."""
         return {task: sum(c.points for c in self.checks if c.task == task) for task in self.tasks}
 
-    def fixtures(self) -> Fixtures:
-        merged = Fixtures()
-        for build in self.fixture_builders:
-            merged = merged.merged(build())
-        return merged
+    def test_files(self) -> list[Path]:
+        """The grader files to run: the public one, and the hidden one when included and present."""
+        files = [self.folder / PUBLIC_FILE]
+        if self.include_hidden and (self.folder / HIDDEN_FILE).is_file():
+            files.append(self.folder / HIDDEN_FILE)
+        return files
+
+    @property
+    def probe_modules(self) -> tuple[str, ...]:
+        """The sandbox-side helper modules (imported in the sandbox before the student's code)."""
+        return (f"{self.package}.probes",) if (self.folder / "probes.py").is_file() else ()
 
 
 def package_name(assignment: str) -> str:
@@ -69,7 +84,8 @@ def package_name(assignment: str) -> str:
     return "a" + assignment
 
 
-def _import(module: str, graders_dir: Path) -> ModuleType | None:
+def import_graders_module(module: str, graders_dir: Path = GRADERS_DIR) -> ModuleType | None:
+    """Import a module of the graders' folder (None if it does not exist)."""
     if str(graders_dir) not in sys.path:
         sys.path.insert(0, str(graders_dir))
     try:
@@ -82,34 +98,41 @@ def _import(module: str, graders_dir: Path) -> ModuleType | None:
 
 def available_assignments(graders_dir: Path = GRADERS_DIR) -> list[str]:
     """Names of the assignments that have graders, sorted."""
-    return sorted(p.name[1:] for p in graders_dir.glob("a*/public.py") for p in [p.parent])
+    return sorted(p.parent.name[1:] for p in graders_dir.glob(f"a*/{PUBLIC_FILE}"))
 
 
 @cache
-def load_assignment(name: str, include_hidden: bool = True, graders_dir: Path = GRADERS_DIR) -> Assignment:
-    """Import an assignment's grader modules.
+def describe_assignment(name: str, include_hidden: bool = True, graders_dir: Path = GRADERS_DIR) -> Assignment:
+    """An assignment's description from its package's ``__init__.py``, without its checks.
 
     Raises:
         UnknownAssignment: no ``tests/graders/a<name>/`` package exists.
     """
     package = package_name(name)
-    meta = _import(package, graders_dir)
-    if meta is None:
+    meta = import_graders_module(package, graders_dir)
+    if meta is None or not (graders_dir / package / PUBLIC_FILE).is_file():
         raise UnknownAssignment(
             f"no graders for assignment {name!r}; known: {', '.join(available_assignments(graders_dir))}"
         )
-    modules = [_import(f"{package}.public", graders_dir)]
-    if include_hidden:
-        modules.append(_import(f"{package}.hidden", graders_dir))
-    present = [m for m in modules if m is not None]
-    tasks = tuple(meta.TASKS)
-    checks = [c for m in present for c in m.CHECKS]
-    checks.sort(key=lambda c: (tasks.index(c.task), c.hidden))
     return Assignment(
         name=name,
-        tasks=tasks,
-        checks=tuple(checks),
+        tasks=tuple(meta.TASKS),
+        checks=(),
         preload=tuple(getattr(meta, "PRELOAD", ())),
         time_limit_s=float(getattr(meta, "TIME_LIMIT_S", 300)),
-        fixture_builders=tuple(m.fixtures for m in present if hasattr(m, "fixtures")),
+        folder=graders_dir / package,
+        include_hidden=include_hidden,
     )
+
+
+@cache
+def load_assignment(name: str, include_hidden: bool = True, graders_dir: Path = GRADERS_DIR) -> Assignment:
+    """An assignment's description and the declarations of its tests (collected by pytest, nothing run).
+
+    Raises:
+        UnknownAssignment: no ``tests/graders/a<name>/`` package exists.
+    """
+    from autograder.grading.runner import collect_checks
+
+    described = describe_assignment(name, include_hidden, graders_dir)
+    return Assignment(**{**described.__dict__, "checks": tuple(collect_checks(described))})

@@ -1,4 +1,4 @@
-"""Grade many submissions: ``parallel`` sandboxes at once, results stored as they finish.
+"""Grade many submissions: ``parallel`` grading processes at once, results stored as they finish.
 
 With a store folder, each result is written (atomically) the moment it is known, next to the
 fingerprint of the notebook it came from: an interrupted batch resumes without regrading
@@ -8,11 +8,12 @@ what is finished, and a changed notebook is regraded.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from autograder.export.files import write_atomically
@@ -74,6 +75,23 @@ class Progress:
             self.stream.flush()
 
 
+def grade_job(job: Job, include_hidden: bool, only: frozenset[str] | None,
+              private_folders: tuple[Path, ...]) -> SubmissionResult:
+    """Grade one job (in this process); an unreadable input gets 0 with its reason."""
+    if job.problem:
+        checks = [c for c in (load_assignment(job.assignment, include_hidden).checks if job.assignment else ())
+                  if only is None or c.name in only]
+        return unreadable_result(job.path, checks, job.assignment or "?", job.student, job.problem, time.monotonic())
+    return grade_notebook(job.path, job.assignment, include_hidden, student=job.student, only=only,
+                          private_folders=private_folders)
+
+
+def infrastructure_failure(job: Job, error: BaseException) -> SubmissionResult:
+    """A result standing for a submission whose grading process was lost (never stored: a rerun regrades it)."""
+    message = f"Correction interrompue par une panne du correcteur ({type(error).__name__}) : relancez la correction."
+    return SubmissionResult(str(job.path), job.assignment or "?", job.student, [], [message])
+
+
 def grade_many(
     jobs: Iterable[Job],
     parallel: int = 1,
@@ -83,31 +101,42 @@ def grade_many(
     private_folders: tuple[Path, ...] = (),
     store: ResultStore | None = None,
 ) -> list[SubmissionResult]:
-    """Grade every job (``parallel`` sandboxes at once); results keep the jobs' order.
+    """Grade every job (``parallel`` grading processes at once); results keep the jobs' order.
 
-    ``on_result(job, result, reused)`` is called as each result is known; ``reused`` is True
-    when the store already held it.
+    Each grading process runs one pytest session per submission (pytest is not thread-safe);
+    this process stays the only writer of the store. ``on_result(job, result, reused)`` is
+    called as each result is known; ``reused`` is True when the store already held it.
     """
     jobs = list(jobs)
     hidden_from_students = private_folders + ((store.folder,) if store else ())
+    results: dict[int, SubmissionResult] = {}
 
-    def one(job: Job) -> SubmissionResult:
+    def finished(index: int, result: SubmissionResult, reused: bool) -> None:
+        results[index] = result
+        if store and not reused:
+            store.save(jobs[index], result, include_hidden)
+        on_result(jobs[index], result, reused)
+
+    todo = []
+    for index, job in enumerate(jobs):
         reused = store.load(job, include_hidden) if store else None
         if reused is not None:
-            on_result(job, reused, True)
-            return reused
-        if job.problem:
-            checks = [c for c in (load_assignment(job.assignment, include_hidden).checks if job.assignment else ())
-                      if only is None or c.name in only]
-            result = unreadable_result(job.path, checks, job.assignment or "?", job.student, job.problem,
-                                       time.monotonic())
+            finished(index, reused, True)
         else:
-            result = grade_notebook(job.path, job.assignment, include_hidden, student=job.student, only=only,
-                                    private_folders=hidden_from_students)
-        if store:
-            store.save(job, result, include_hidden)
-        on_result(job, result, False)
-        return result
-
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        return list(pool.map(one, jobs))
+            todo.append(index)
+    arguments = (include_hidden, only, hidden_from_students)
+    if parallel <= 1 or len(todo) <= 1:
+        for index in todo:
+            finished(index, grade_job(jobs[index], *arguments), False)
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(parallel, len(todo)), mp_context=context) as pool:
+            futures = {pool.submit(grade_job, jobs[index], *arguments): index for index in todo}
+            for future in as_completed(futures):
+                index = futures[future]
+                try:
+                    finished(index, future.result(), False)
+                except Exception as error:  # noqa: BLE001 - a lost grading process is not the student's grade
+                    results[index] = infrastructure_failure(jobs[index], error)
+                    on_result(jobs[index], results[index], False)
+    return [results[index] for index in range(len(jobs))]

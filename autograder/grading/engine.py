@@ -1,75 +1,36 @@
 """The grading pipeline for one notebook, as a short list of steps:
 
 1. read the notebook (nbformat);
-2. find its assignment and load the graders;
+2. find its assignment and its grader files;
 3. keep the definitions of its code cells (ast);
-4. prepare the fixtures: inputs for the sandbox, secrets kept here;
-5. collect the observations in the sandbox;
-6. judge each observation here, into one :class:`TestResult` per check.
+4. start a sandbox for them (lazily, on the first request);
+5. run the grader files with pytest here: each test asks the sandbox for what it needs and judges it here;
+6. turn every test's outcome into one :class:`TestResult`; cancel any answer found forged.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
-from autograder.grading.assignments import Assignment, load_assignment
+from autograder.grading.assignments import Assignment, available_assignments, describe_assignment, load_assignment
 from autograder.grading.notebook import NotebookError, assignment_of, definitions, read_notebook
-from autograder.grading.sandbox import Limits, Observation, SandboxRun, run_checks
-from autograder.grading.spec import Check, Failure
+from autograder.grading.runner import run_graders
+from autograder.grading.sandbox import Limits, Sandbox, SandboxReport, SandboxSetup
+from autograder.grading.student import SandboxBackend, Student
+from autograder.pytest_plugin import CheckInfo, GradingContext
 from autograder.results import Status, SubmissionResult, TestResult
 
-ERROR_STATUS = {
-    "failed": Status.FAILED,
-    "missing": Status.ERROR,
-    "exception": Status.ERROR,
-    "timeout": Status.TIMEOUT,
-    "crashed": Status.CRASHED,
-    "tampering": Status.ERROR,
-}
+FORGED = "Réponse falsifiée détectée (un second résultat est arrivé pour la même requête) : test annulé."
 
 
 class AssignmentNotFound(LookupError):
     """The assignment of a notebook could not be determined."""
 
 
-def judge(check: Check, observation: Observation, secrets: dict[str, np.ndarray]) -> TestResult:
-    """Turn one observation into a scored result (runs outside the sandbox)."""
-
-    def result(status: Status, message: str = "") -> TestResult:
-        score = check.points if status is Status.PASSED else 0.0
-        return TestResult(check.name, check.title, check.task, check.points, score, check.hidden,
-                          status, message, round(observation.duration_s, 3),
-                          graded_by="provisional" if check.provisional else "auto")
-
-    if observation.error_kind is not None:
-        return result(ERROR_STATUS.get(observation.error_kind, Status.ERROR), observation.message)
-    try:
-        check.judge(observation.value, secrets)
-    except Failure as failure:
-        return with_figures(result(Status.FAILED, str(failure)), observation.value)
-    except Exception as error:  # noqa: BLE001 - the student's code may raise anything
-        found = f"{type(error).__name__} : {error}"
-        return result(Status.FAILED, f"Le résultat renvoyé n'a pas la forme attendue ({found}).")
-    return with_figures(result(Status.PASSED), observation.value)
-
-
-def with_figures(test: TestResult, observation: object) -> TestResult:
-    """Attach the PNG images an observation carries (``{"png": bytes}``, e.g. from ``describe_figure``)."""
-    if isinstance(observation, dict) and isinstance(observation.get("png"), bytes):
-        test.figures.append(base64.b64encode(observation["png"]).decode("ascii"))
-    return test
-
-
 def resolve_assignment(path: Path, notebook: object | None, name: str | None) -> str:
     """The assignment named explicitly, else in the notebook's metadata, else by the file or folder name."""
-    from autograder.grading.assignments import available_assignments
-
     if name:
         return name
     recorded = assignment_of(notebook) if notebook is not None else None
@@ -82,32 +43,8 @@ def resolve_assignment(path: Path, notebook: object | None, name: str | None) ->
     raise AssignmentNotFound(f"cannot tell which assignment {path} belongs to; pass --assignment (one of {known})")
 
 
-def inspect_notebook(checks: list[Check], notebook: object) -> dict[str, Observation]:
-    """Observations of the checks that read the notebook itself (no student code runs)."""
-    observations = {}
-    for check in checks:
-        if check.inspect is None:
-            continue
-        try:
-            observations[check.name] = Observation(value=check.inspect(notebook))
-        except Exception as error:  # noqa: BLE001 - a malformed notebook is feedback, not a crash
-            observations[check.name] = Observation(error_kind="exception", message=f"{type(error).__name__} : {error}")
-    return observations
-
-
-@functools.cache
-def _fixture_files(assignment: Assignment) -> tuple[Path | None, dict[str, np.ndarray]]:
-    fixtures = assignment.fixtures()
-    if not fixtures.inputs:
-        return None, fixtures.secrets
-    folder = Path(tempfile.mkdtemp(prefix="dlkit-fixtures-"))
-    path = folder / f"{assignment.name}.npz"
-    np.savez(path, **fixtures.inputs)
-    return path, fixtures.secrets
-
-
-def unreadable_result(path: Path, checks: list[Check], assignment: str, student: str, message: str,
-                started: float) -> SubmissionResult:
+def unreadable_result(path: Path, checks: Sequence[CheckInfo], assignment: str, student: str, message: str,
+                      started: float) -> SubmissionResult:
     """Every check at 0 with the same message: the submission could not be read."""
     tests = [TestResult(c.name, c.title, c.task, c.points, 0.0, c.hidden, Status.ERROR, message) for c in checks]
     return SubmissionResult(str(path), assignment, student, tests, [message], round(time.monotonic() - started, 2))
@@ -119,6 +56,29 @@ def kernel_notices(notebook: object) -> list[str]:
     if "python" in str(kernel).lower():
         return []
     return [f"Noyau inattendu « {kernel} » : le notebook est corrigé comme du code Python 3."]
+
+
+def open_sandbox(assignment: Assignment, notebook: object, limits: Limits | None,
+                 private_folders: tuple[Path, ...] = ()) -> Sandbox:
+    """A sandbox for the notebook's definitions (nothing starts before the first request)."""
+    setup = SandboxSetup(assignment.package, assignment.preload, assignment.probe_modules,
+                         tuple(definitions(notebook)), tuple(private_folders))
+    return Sandbox(setup, limits or Limits(wall_s=assignment.time_limit_s))
+
+
+def finished_tests(context: GradingContext, report: SandboxReport, checks: Sequence[CheckInfo]) -> list[TestResult]:
+    """Every selected check's result, in order; forged answers cancel their test; broken graders say so."""
+    tests = []
+    for check in checks:
+        result = context.results.get(check.nodeid)
+        if result is None:
+            problem = "; ".join(context.problems)[-300:] or "test non exécuté"
+            result = TestResult(check.name, check.title, check.task, check.points, 0.0, check.hidden,
+                                Status.GRADER_ERROR, f"Erreur du correcteur, pas de votre code : {problem}.")
+        elif set(context.requests.get(check.nodeid, ())) & report.forged:
+            result.score, result.status, result.message = 0.0, Status.ERROR, FORGED
+        tests.append(result)
+    return tests
 
 
 def grade_notebook(
@@ -149,14 +109,29 @@ def grade_notebook(
     checks = [c for c in assignment.checks if only is None or c.name in only]
     if notebook is None:
         return unreadable_result(path, checks, assignment.name, student, unreadable or "", started)
-    cells = definitions(notebook)
-    inputs_path, secrets = _fixture_files(assignment)
-    limits = limits or Limits(wall_s=assignment.time_limit_s)
-    sandboxed = [c.name for c in checks if c.inspect is None]
-    run = (run_checks(assignment, cells, sandboxed, inputs_path, limits, include_hidden,
-                      private_folders=private_folders) if sandboxed else SandboxRun())
-    observations = {**inspect_notebook(checks, notebook), **run.observations}
-    tests = [judge(check, observations[check.name], secrets) for check in checks]
-    notices = kernel_notices(notebook) + run.cell_errors + run.notices
-    return SubmissionResult(str(path), assignment.name, student, tests, notices,
-                            round(time.monotonic() - started, 2), run.isolation)
+    sandbox = open_sandbox(assignment, notebook, limits, private_folders)
+    context = GradingContext(Student(SandboxBackend(sandbox)), notebook, assignment.tasks, only)
+    try:
+        run_graders(assignment, context)
+    finally:
+        report = sandbox.close()
+    notices = kernel_notices(notebook) + report.cell_errors + report.notices
+    return SubmissionResult(str(path), assignment.name, student, finished_tests(context, report, checks), notices,
+                            round(time.monotonic() - started, 2), report.isolation)
+
+
+def command_line_context(notebook_path: Path, assignment_name: str | None, args: Sequence[str]
+                         ) -> tuple[GradingContext, Sandbox]:
+    """``pytest <graders> --notebook FILE``: the context and sandbox of that notebook for pytest's session.
+
+    The assignment is the one named, else the notebook's, else the grader folder's in ``args``.
+    """
+    notebook = read_notebook(notebook_path)
+    name = assignment_name
+    for arg in args if name is None else ():
+        for part in Path(arg.split("::")[0]).resolve().parts:
+            if part.startswith("a") and part[1:] in available_assignments():
+                name = name or part[1:]
+    assignment = describe_assignment(resolve_assignment(notebook_path, notebook, name))
+    sandbox = open_sandbox(assignment, notebook, None)
+    return GradingContext(Student(SandboxBackend(sandbox)), notebook, assignment.tasks), sandbox

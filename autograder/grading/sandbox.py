@@ -1,9 +1,10 @@
-"""Run a submission's checks in a separate, limited process and gather its observations.
+"""The sandboxed process that holds a submission's definitions, and how the grading process talks to it.
 
-Limits: wall time per check and per submission, CPU time, address space, file size,
-and, where the kernel allows it, no network (a new, empty network namespace). A check
-that hangs or kills the process loses its own points only: the sandbox is restarted for
-the checks that remain.
+A :class:`Sandbox` starts a worker (:mod:`autograder.grading.worker`) on its first request and
+keeps it for the next ones. Limits: wall time per request and per submission, CPU time,
+address space, file size, process count and, where the kernel allows it, no network (a new,
+empty network namespace) and no view of the hidden folders. A request that hangs or kills the
+process loses its own test only: the next request starts a fresh process.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from autograder.grading import codec
-from autograder.grading.assignments import Assignment
 from autograder.grading.determinism import sandbox_environment
 from autograder.grading.isolation import ProcessLimit, enter_namespaces, mount_namespace_id
 from autograder.grading.notebook import DefinitionCell
 from autograder.grading.zygote import acquire, apply_limits, release
 from autograder.paths import GRADERS_DIR, KIT_ROOT
 
-GRACE_S = 5.0  # beyond a check's own limit, before the process is killed
+GRACE_S = 5.0  # beyond a request's own limit, before the process is killed
 MAX_RESTARTS = 8
 #: Folders the student's code must not read: hidden tests, solutions, example submissions.
 PRIVATE_FOLDERS = (KIT_ROOT / "tests", KIT_ROOT / "solutions")
@@ -69,23 +69,40 @@ class Limits:
 
 @dataclass
 class Observation:
-    """What the sandbox reported for one check: a value, or an error kind and message."""
+    """What the sandbox answered to one request: a value, or an error kind and message."""
 
     value: Any = None
-    error_kind: str | None = None  # missing, exception, timeout, crashed
+    error_kind: str | None = None  # missing, exception, failed, timeout, crashed, tampering
     message: str = ""
     duration_s: float = 0.0
 
 
-@dataclass
-class SandboxRun:
-    """Everything the sandbox reported for one submission."""
+@dataclass(frozen=True)
+class SandboxSetup:
+    """What a worker needs before the first request: the submission and the helpers it may run.
 
-    observations: dict[str, Observation] = field(default_factory=dict)
-    cell_errors: list[str] = field(default_factory=list)
-    output: str = ""
-    notices: list[str] = field(default_factory=list)
-    isolation: dict[str, bool] = field(default_factory=dict)
+    Attributes:
+        package: the assignment's grader package (``a01_regression``).
+        preload: frameworks imported before the student's code.
+        probe_modules: sandbox-side helper modules imported before the student's code
+            (``a01_regression.probes``); hidden tests are never among them.
+        cells: the notebook's kept definitions.
+        hide: folders covered before the student's code runs.
+    """
+
+    package: str
+    preload: tuple[str, ...]
+    probe_modules: tuple[str, ...]
+    cells: tuple[DefinitionCell, ...]
+    hide: tuple[Path, ...] = ()
+    threads: int = 1
+
+    def document(self) -> dict[str, Any]:
+        return {"package": self.package, "preload": list(self.preload), "probe_modules": list(self.probe_modules),
+                "graders_dir": str(GRADERS_DIR), "threads": self.threads,
+                "cells": [{"index": c.index, "source": c.source, "error": c.error} for c in self.cells],
+                "hide": [str(p) for p in (*PRIVATE_FOLDERS, *self.hide)],
+                "parent_mount_namespace": mount_namespace_id()}
 
 
 def _preexec(limits: Limits, processes: ProcessLimit) -> None:
@@ -104,7 +121,7 @@ def _environment(limits: Limits) -> dict[str, str]:
     return env
 
 
-def _describe_exit(code: int | None) -> str:
+def describe_exit(code: int | None) -> str:
     if code is None:
         return "le processus de correction a été arrêté"
     if code < 0:
@@ -119,49 +136,45 @@ def _describe_exit(code: int | None) -> str:
     return f"le processus de correction s'est arrêté (code de sortie {code}) ; votre code appelle-t-il os._exit ?"
 
 
-class _Session:
-    """One worker process: feeds the request, reads events, enforces the per-check limit."""
+class _Process:
+    """One worker process: sends requests, reads its events, kills it when a limit passes."""
 
-    def __init__(self, request: dict[str, Any], workdir: Path, limits: Limits, deadline: float) -> None:
-        self.limits, self.deadline = limits, deadline
-        self.request = request
-        path = workdir / "request.json"
-        path.write_text(json.dumps(request))
+    def __init__(self, setup_path: Path, workdir: Path, limits: Limits, preload: tuple[str, ...]) -> None:
+        self.limits = limits
         read_fd, write_fd = os.pipe()
+        request_read, request_write = os.pipe()
         env = _environment(limits)
         self.processes = ProcessLimit(limits.processes)
-        zygote = acquire(tuple(request["preload"]), env) if limits.prestart else None
-        self.zygote = zygote
-        if zygote is not None:
+        self.zygote = acquire(preload, env) if limits.prestart else None
+        if self.zygote is not None:
             output_read, output_write = os.pipe()
-            self.process = zygote.spawn(
-                {"request": str(path), "workdir": str(workdir), "env": env, "network": limits.isolate_network,
+            self.process = self.zygote.spawn(
+                {"setup": str(setup_path), "workdir": str(workdir), "env": env, "network": limits.isolate_network,
                  "cgroup": str(self.processes.group) if self.processes.group else None,
                  "nproc": self.processes.nproc, "limits": limits.rlimits()},
-                write_fd, output_write)
+                write_fd, output_write, request_read)
             os.close(output_write)
             self.output_stream = os.fdopen(output_read, "rb", buffering=0)
         else:
-            env["DLKIT_RESULT_FD"] = str(write_fd)
+            env.update(DLKIT_RESULT_FD=str(write_fd), DLKIT_REQUEST_FD=str(request_read))
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.grading.worker", str(path)],
-                cwd=workdir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                pass_fds=(write_fd,),
-                preexec_fn=lambda: _preexec(limits, self.processes),
+                [sys.executable, "-m", "autograder.grading.worker", str(setup_path)],
+                cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(write_fd, request_read), preexec_fn=lambda: _preexec(limits, self.processes),
             )
             self.output_stream = self.process.stdout
         os.close(write_fd)
+        os.close(request_read)
+        self.requests = os.fdopen(request_write, "wb", buffering=0)
         self.results = os.fdopen(read_fd, "rb", buffering=0)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.results, selectors.EVENT_READ, "results")
+        self.selector.register(self.output_stream, selectors.EVENT_READ, "output")
+        self.pending = b""
         self.output = bytearray()
         self.dropped_output = 0
-        self.ready = False
-        self.done = False
-        self.current: str | None = None
-        self.started_at = time.monotonic()
+        self.alive = True
+        self.killed_reason: str | None = None
         self.tampering: list[str] = []
 
     def _kill(self) -> None:
@@ -175,49 +188,60 @@ class _Session:
         self.output += chunk[: max(room, 0)]
         self.dropped_output += max(len(chunk) - max(room, 0), 0)
 
-    def events(self, timeouts: dict[str, float]):
-        """Yield decoded events until the process ends; kill it when a limit passes."""
-        selector = selectors.DefaultSelector()
-        selector.register(self.results, selectors.EVENT_READ, "results")
-        selector.register(self.output_stream, selectors.EVENT_READ, "output")
-        pending = b""
-        open_streams = 2
-        while open_streams:
-            limit = self.deadline
-            if self.current is not None:
-                limit = min(limit, self.started_at + timeouts[self.current] + GRACE_S)
-            wait = limit - time.monotonic()
+    def send(self, request: dict[str, Any]) -> bool:
+        try:
+            self.requests.write(codec.encode(request))
+            return True
+        except (BrokenPipeError, OSError):
+            return False
+
+    def next_event(self, deadline: float) -> dict[str, Any] | None:
+        """The next event, or None when the process ended or was killed at ``deadline``."""
+        while True:
+            if b"\n" in self.pending:
+                line, self.pending = self.pending.split(b"\n", 1)
+                try:
+                    return codec.decode(line)
+                except codec.CodecError:
+                    self.tampering.append("message illisible reçu du processus de correction")
+                    continue
+            if not self.alive:
+                return None
+            wait = deadline - time.monotonic()
             if wait <= 0:
-                self._kill()
-                yield {"type": "killed", "check": self.current}
-                break
-            for key, _ in selector.select(timeout=wait):
+                self.killed_reason = "temps limite dépassé"
+                self.close()
+                return None
+            for key, _ in self.selector.select(timeout=wait):
                 chunk = os.read(key.fileobj.fileno(), 1 << 16)
-                if not chunk:
-                    selector.unregister(key.fileobj)
-                    open_streams -= 1
-                    continue
                 if key.data == "output":
-                    self._keep_output(chunk)
+                    if chunk:
+                        self._keep_output(chunk)
+                    else:
+                        self.selector.unregister(key.fileobj)
                     continue
-                pending += chunk
-                if len(pending) > codec.MAX_MESSAGE_BYTES:
-                    self._kill()
-                    yield {"type": "killed", "check": self.current, "reason": "message trop volumineux"}
-                    return
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    try:
-                        event = codec.decode(line)
-                    except codec.CodecError:
-                        self.tampering.append("message illisible reçu du processus de correction")
-                        continue
-                    if event.get("type") == "start":
-                        self.current, self.started_at = event.get("check"), time.monotonic()
-                    yield event
-        selector.close()
-        self.results.close()
-        self.output_stream.close()
+                if not chunk:
+                    self.selector.unregister(key.fileobj)
+                    self.close()  # the worker ended
+                    break
+                self.pending += chunk
+                if len(self.pending) > codec.MAX_MESSAGE_BYTES:
+                    self.killed_reason = "message trop volumineux"
+                    self.pending = b""
+                    self.close()
+                    break
+
+    def close(self) -> None:
+        """End the process and everything it started; keep what it printed."""
+        if not self.alive:
+            return
+        self.alive = False
+        try:
+            self.requests.close()  # the worker's request loop ends here
+        except OSError:
+            pass
+        if self.killed_reason:
+            self._kill()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -225,94 +249,152 @@ class _Session:
             self.process.wait()
         self._kill()  # what the student's code started in the session dies with it
         self.processes.kill_all()  # and, under a cgroup, what left the session too
+        self._drain_output()
+        self.selector.close()
+        self.results.close()
+        self.output_stream.close()
         if self.zygote is not None:
             release(self.zygote)
 
+    def _drain_output(self) -> None:
+        """What the process printed and was not read yet (its writers are gone: EOF comes quickly)."""
+        registered = {key.fileobj for key in self.selector.get_map().values()}
+        if self.results in registered:
+            self.selector.unregister(self.results)
+        if self.output_stream not in registered:
+            return
+        give_up = time.monotonic() + 1.0
+        while time.monotonic() < give_up:
+            if not self.selector.select(timeout=0.2):
+                continue
+            chunk = os.read(self.output_stream.fileno(), 1 << 16)
+            if not chunk:
+                return
+            self._keep_output(chunk)
 
-def run_checks(
-    assignment: Assignment,
-    cells: list[DefinitionCell],
-    check_names: list[str],
-    inputs_path: Path | None,
-    limits: Limits,
-    include_hidden: bool = True,
-    seed: int = 0,
-    private_folders: tuple[Path, ...] = (),
-) -> SandboxRun:
-    """Run the named checks' ``collect`` halves in sandboxed processes.
 
-    Returns every check's observation; a check the sandbox could not finish gets an
-    :class:`Observation` with ``error_kind`` ``timeout`` or ``crashed``.
-    """
-    run = SandboxRun()
-    timeouts = {name: assignment.check(name).timeout_s for name in check_names}
-    remaining = list(check_names)
-    deadline = time.monotonic() + limits.wall_s
-    outputs: list[bytes] = []
-    dropped = 0
-    restarts = 0
-    with tempfile.TemporaryDirectory(prefix="dlkit-sandbox-") as scratch:
-        while remaining:
-            request = {
-                "assignment": assignment.name,
-                "graders_dir": str(GRADERS_DIR),
-                "include_hidden": include_hidden,
-                "preload": list(assignment.preload),
-                "threads": limits.threads,
-                "seed": seed,
-                "inputs": str(inputs_path) if inputs_path else None,
-                "cells": [{"index": c.index, "source": c.source, "error": c.error} for c in cells],
-                "checks": remaining,
-                "hide": [str(p) for p in (*PRIVATE_FOLDERS, *private_folders)],
-                "parent_mount_namespace": mount_namespace_id(),
-            }
-            session = _Session(request, Path(scratch), limits, deadline)
-            failure = None
-            for event in session.events(timeouts):
-                kind, name = event.get("type"), event.get("check")
-                if kind == "ready" and not session.ready:
-                    session.ready = True
-                    run.cell_errors = [str(e) for e in event.get("cell_errors", [])][:20]
-                    run.isolation = {k: bool(v) for k, v in dict(event.get("isolation", {})).items()}
-                elif kind in ("observation", "error") and name in remaining:
-                    if name in run.observations or name != session.current:
-                        session.tampering.append(f"résultat falsifié ou en double pour le test {name}")
-                        run.observations[name] = Observation(error_kind="crashed", message="Résultat falsifié.")
-                        continue
-                    run.observations[name] = Observation(
-                        value=event.get("value"),
-                        error_kind=event.get("kind") if kind == "error" else None,
-                        message=str(event.get("message", "")),
-                        duration_s=time.monotonic() - session.started_at,
-                    )
-                    if event.get("kind") == "tampering":
-                        session.tampering.append(f"{name} : {event.get('message')}")
-                elif kind == "done":
-                    session.done = True
-                elif kind == "killed":
-                    failure = event.get("reason") or (
-                        "temps limite dépassé" if time.monotonic() < deadline else "temps total de correction dépassé"
-                    )
-            outputs.append(bytes(session.output))
-            dropped += session.dropped_output
-            run.notices.extend(session.tampering)
-            remaining = [n for n in remaining if n not in run.observations]
-            if not remaining:
-                break
-            reason = failure or _describe_exit(session.process.returncode)
-            if session.current in remaining:
-                run.observations[session.current] = Observation(
-                    error_kind="timeout" if failure else "crashed", message=f"Test interrompu : {reason}."
-                )
-                remaining.remove(session.current)
-            restarts += 1
-            if not session.ready or restarts > MAX_RESTARTS or time.monotonic() >= deadline:
-                for name in remaining:
-                    run.observations[name] = Observation(
-                        error_kind="crashed", message=f"Test non exécuté : {reason}."
-                    )
-                break
-    run.output = b"".join(outputs).decode("utf-8", "replace")
-    if dropped:
-        run.notices.append(f"Sortie affichée tronquée : {dropped} octets ignorés.")
-    return run
+@dataclass
+class SandboxReport:
+    """What a submission's sandbox reported besides its answers."""
+
+    cell_errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    isolation: dict[str, bool] = field(default_factory=dict)
+    output: str = ""
+    #: ids of requests whose answer turned out forged (a second answer came for the same request)
+    forged: set[int] = field(default_factory=set)
+
+
+class Sandbox:
+    """A submission's sandboxed definitions: one worker at a time, started on demand, restarted after a crash."""
+
+    def __init__(self, setup: SandboxSetup, limits: Limits) -> None:
+        self.setup, self.limits = setup, limits
+        self.deadline = time.monotonic() + limits.wall_s
+        self.scratch = tempfile.TemporaryDirectory(prefix="dlkit-sandbox-")
+        self.setup_path = Path(self.scratch.name) / "setup.json"
+        self.setup_path.write_text(json.dumps(setup.document()))
+        self.process: _Process | None = None
+        self.starts = 0
+        self.broken: str | None = None  # why no further process will start
+        self.next_id = 0
+        self.answered: set[int] = set()
+        self.report = SandboxReport()
+        self._outputs: list[bytes] = []
+        self._dropped = 0
+
+    def _start(self) -> _Process | None:
+        if self.broken:
+            return None
+        if self.starts > MAX_RESTARTS:
+            self.broken = "trop de redémarrages du processus de correction"
+            return None
+        self.starts += 1
+        workdir = Path(tempfile.mkdtemp(prefix="run-", dir=self.scratch.name))
+        process = _Process(self.setup_path, workdir, self.limits, self.setup.preload)
+        event = process.next_event(self.deadline)
+        if event is None or event.get("type") != "ready":
+            reason = process.killed_reason or describe_exit(process.process.returncode)
+            self._retire(process)
+            self.broken = f"le code du notebook n'a pas pu être chargé ({reason})"
+            return None
+        if self.starts == 1:
+            self.report.cell_errors = [str(e) for e in event.get("cell_errors", [])][:20]
+            self.report.isolation = {k: bool(v) for k, v in dict(event.get("isolation", {})).items()}
+        return process
+
+    def _retire(self, process: _Process) -> None:
+        process.close()
+        self._outputs.append(bytes(process.output))
+        self._dropped += process.dropped_output
+        self.report.notices.extend(process.tampering)
+        if self.process is process:
+            self.process = None
+
+    def request(self, request: dict[str, Any], timeout_s: float) -> tuple[int, Observation]:
+        """Send one request (``call`` or ``probe`` with ``args``/``kwargs``) and wait for its answer.
+
+        Returns the request's id and its observation; the id lets a later discovery of a forged
+        answer (see :attr:`SandboxReport.forged`) be traced back to the test that used it.
+        """
+        ident = self.next_id
+        self.next_id += 1
+        if time.monotonic() >= self.deadline:
+            return ident, Observation(error_kind="timeout", message="Test non exécuté : temps total de correction "
+                                                                      "dépassé.")
+        if self.process is None or not self.process.alive:
+            self.process = self._start()
+        if self.process is None:
+            return ident, Observation(error_kind="crashed", message=f"Test non exécuté : {self.broken}.")
+        process = self.process
+        started = time.monotonic()
+        if not process.send({**request, "id": ident, "timeout_s": timeout_s}):
+            self._retire(process)
+            return ident, Observation(error_kind="crashed", message="Test interrompu : le processus de correction "
+                                                                      "s'est arrêté.")
+        limit = min(self.deadline, started + timeout_s + GRACE_S)
+        while True:
+            event = process.next_event(limit)
+            if event is None:
+                reason = process.killed_reason or describe_exit(process.process.returncode)
+                kind = "timeout" if process.killed_reason == "temps limite dépassé" else "crashed"
+                if time.monotonic() >= self.deadline:
+                    reason = "temps total de correction dépassé"
+                self._retire(process)
+                return ident, Observation(error_kind=kind, message=f"Test interrompu : {reason}.",
+                                          duration_s=time.monotonic() - started)
+            kind, event_id = event.get("type"), event.get("id")
+            if kind == "start":
+                continue
+            if kind in ("reply", "error") and event_id in self.answered:
+                self.report.forged.add(event_id)  # the first answer to that request was forged
+                self.report.notices.append(f"réponse falsifiée ou en double pour la requête {event_id}")
+                continue
+            if kind not in ("reply", "error") or event_id != ident:
+                process.tampering.append("message inattendu reçu du processus de correction")
+                continue
+            self.answered.add(ident)
+            observation = Observation(value=event.get("value") if kind == "reply" else None,
+                                      error_kind=event.get("kind") if kind == "error" else None,
+                                      message=str(event.get("message", "")), duration_s=time.monotonic() - started)
+            if observation.error_kind == "tampering":
+                process.tampering.append(observation.message)
+            if observation.error_kind == "tampering" or event.get("last"):
+                self._retire(process)
+            return ident, observation
+
+    def close(self) -> SandboxReport:
+        """End the worker; gather what it printed. The report lists forged answers found at the end."""
+        if self.process is not None:
+            process = self.process
+            process.requests.close()
+            while process.alive:
+                event = process.next_event(time.monotonic() + 10)
+                if event and event.get("type") in ("reply", "error") and event.get("id") in self.answered:
+                    self.report.forged.add(event["id"])
+            self._retire(process)
+        self.scratch.cleanup()
+        self.report.output = b"".join(self._outputs).decode("utf-8", "replace")
+        if self._dropped:
+            self.report.notices.append(f"Sortie affichée tronquée : {self._dropped} octets ignorés.")
+        return self.report

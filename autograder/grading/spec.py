@@ -1,26 +1,15 @@
-"""How graders are written: a :class:`Check` collects observations in the sandbox and judges them outside.
+"""The vocabulary shared by graders, the sandbox and the grading process.
 
-A check has two halves:
-
-* ``collect(submission, inputs)`` runs in the sandboxed process, next to the student's
-  code. It calls the student's functions and returns plain data (numbers, strings,
-  lists, dicts, numpy arrays): an *observation*.
-* ``judge(observation, secrets)`` runs in the grading process, which the student's code
-  never reaches. It raises :class:`Failure` with a French message when the observation
-  is wrong. ``secrets`` holds what the sandbox must not see (test labels).
-
-The same two halves run back to back in the notebook's kernel for nbgrader.
+* :class:`Failure` — a test found a wrong answer (an ``AssertionError``: plain ``assert`` works too);
+* :class:`StudentError` — the student's code could not give an answer (missing, raised, too slow,
+  crashed, tampered); raised in the grading process from what the sandbox reported;
+* :class:`Submission` — the student's definitions, as probes see them in the sandbox.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
-
-Arrays = Mapping[str, np.ndarray]
 
 
 class Failure(AssertionError):
@@ -31,12 +20,25 @@ class MissingDefinition(Exception):
     """The student's notebook does not define a function the check needs."""
 
 
+class StudentError(Exception):
+    """The student's code gave no answer to a request.
+
+    Attributes:
+        kind: ``missing``, ``exception``, ``timeout``, ``crashed``, ``tampering`` or ``failed``.
+        message: French feedback (never grader code).
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
 class Submission:
-    """The student's definitions, as executed in the sandbox.
+    """The student's definitions, as executed in the sandbox (or the notebook's kernel).
 
     Attributes:
         namespace: the names the notebook's definitions created (a module's ``__dict__``
-            in the sandbox, the kernel's ``globals()`` under nbgrader).
+            in the sandbox, the kernel's ``globals()`` in Jupyter).
         cell_errors: French descriptions of cells that could not be executed.
     """
 
@@ -59,54 +61,6 @@ class Submission:
             reason += " Cellules non exécutées : " + " ; ".join(self.cell_errors)
         raise MissingDefinition(reason)
 
-
-Collect = Callable[[Submission, Arrays], Any]
-Judge = Callable[[Any, Arrays], None]
-Measure = Callable[[Any, Arrays], float]
-Inspect = Callable[[Any], Any]
-
-
-@dataclass(frozen=True)
-class Check:
-    """One graded test.
-
-    Attributes:
-        task: the graded step (one nbgrader autograded cell), e.g. ``split``.
-        name: unique identifier within the assignment, e.g. ``split_shapes``.
-        title: what is verified, in French; shown to students for hidden checks too.
-        points: points at stake.
-        collect: runs in the sandbox, returns an observation.
-        judge: runs outside the sandbox, raises :class:`Failure`.
-        hidden: hidden checks never ship to students.
-        timeout_s: wall-time limit of ``collect``, in seconds.
-        measure: for threshold checks, the metric computed from the observation and the
-            secrets (used by ``judge`` and by the calibration benchmark).
-        provisional: an automatic estimate of points an instructor grades by hand (nbgrader
-            manual cell whose ``grade_id`` is the task); results mark it as provisional.
-        inspect: for checks of the notebook itself (markdown sections, figures, code style):
-            reads the parsed notebook (an ``nbformat.NotebookNode``) in the grading process,
-            executes nothing, and replaces ``collect`` (which is then never called).
-    """
-
-    task: str
-    name: str
-    title: str
-    points: float
-    collect: Collect
-    judge: Judge
-    hidden: bool = False
-    timeout_s: float = 60.0
-    measure: Measure | None = None
-    inspect: Inspect | None = None
-    provisional: bool = False
-
-
-@dataclass(frozen=True)
-class Fixtures:
-    """Data prepared by the grading process: ``inputs`` go to the sandbox, ``secrets`` never do."""
-
-    inputs: dict[str, np.ndarray] = field(default_factory=dict)
-    secrets: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def merged(self, other: Fixtures) -> Fixtures:
-        return Fixtures({**self.inputs, **other.inputs}, {**self.secrets, **other.secrets})
+    def value(self, name: str, default: Any = None) -> Any:
+        """A top-level constant of the notebook (``BEST_MODEL = "..."``), or ``default``."""
+        return self.namespace.get(name, default)

@@ -1,15 +1,19 @@
-"""The sandboxed process: run the student's definitions, then each check's ``collect``.
+"""The sandboxed process: run the student's definitions, then answer the grading process's requests.
 
-Started by :mod:`autograder.grading.sandbox` as ``python -m autograder.grading.worker REQUEST``.
-It reports on the file descriptor named by ``DLKIT_RESULT_FD``, one JSON line per event:
+Started by :mod:`autograder.grading.sandbox` (``python -m autograder.grading.worker SETUP``,
+or forked by a pre-started :mod:`~autograder.grading.zygote`). It reads one JSON request per
+line on the file descriptor ``DLKIT_REQUEST_FD`` and reports on ``DLKIT_RESULT_FD``:
 
-* ``{"type": "ready", "cell_errors": [...]}`` once the definitions ran;
-* ``{"type": "start", "check": NAME}`` before each check;
-* ``{"type": "observation", "check": NAME, "value": ...}`` or
-  ``{"type": "error", "check": NAME, "kind": "missing"|"exception"|"timeout", "message": ...}``;
-* ``{"type": "done"}`` at the end.
+* ``{"type": "ready", "cell_errors": [...], "isolation": {...}}`` once the definitions ran;
+* per request ``{"id": N, "call": FUNCTION | "probe": "module:function", "args", "kwargs",
+  "timeout_s"}``: ``{"type": "start", "id": N}`` then ``{"type": "reply", "id": N, "value": ...}``
+  or ``{"type": "error", "id": N, "kind": "missing"|"exception"|"timeout"|"failed"|"tampering",
+  "message": ...}``; ``"last": true`` when the process ends after this answer (its state is not trusted).
 
-It never judges anything and never sees the secrets (test labels).
+It never judges anything: the tests run in the grading process and send here only what the
+student's code needs (inputs, never labels or expected values). A probe is a sandbox-side
+helper named by its module path; only the kit's and the assignment's ``probes`` modules,
+imported before the student's code runs, can be named.
 """
 
 from __future__ import annotations
@@ -20,20 +24,17 @@ import linecache
 import os
 import signal
 import sys
-import time
 import traceback
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import numpy as np
-
 from autograder.grading import codec
-from autograder.grading.assignments import load_assignment
 from autograder.grading.determinism import limit_framework_threads, seed_everything
 from autograder.grading.integrity import Snapshot
 from autograder.grading.isolation import hide_folders, network_is_isolated, reap_strays
-from autograder.grading.spec import Check, Failure, MissingDefinition, Submission
+from autograder.grading.spec import Failure, MissingDefinition, Submission
 
 CELL_TIMEOUT_S = 30
 #: torch (and its compiler stack, which loads triton) must be imported before TensorFlow:
@@ -46,7 +47,8 @@ class CheckTimeout(BaseException):
     """Raised by the alarm; a BaseException so that ``except Exception`` in student code cannot swallow it."""
 
 
-def _on_alarm(signum: int, frame: object) -> None:
+def on_alarm(signum: int, frame: object) -> None:
+    """The SIGALRM handler that turns a request's time limit into :class:`CheckTimeout`."""
     raise CheckTimeout()
 
 
@@ -97,88 +99,127 @@ def execute_cells(cells: list[dict[str, Any]]) -> tuple[types.ModuleType, list[s
     return module, errors
 
 
-def _leave_if_forked(worker_pid: int) -> None:
-    """A process forked by the student's code must never speak for the worker."""
-    if os.getpid() != worker_pid:
-        os._exit(0)
+def probe_allowed(path: str, package: str | None) -> bool:
+    """Only the kit's helpers and the assignment's ``probes`` modules may run next to the student's code."""
+    module = path.partition(":")[0]
+    return module.startswith("autograder.probes") or (package is not None and (
+        module == f"{package}.probes" or module.startswith(f"{package}.probes.")))
 
 
-def run_check(check: Check, submission: Submission, inputs: dict[str, np.ndarray], seed: int) -> dict[str, Any]:
-    """Run one check's ``collect`` under its time limit; return the message to send."""
-    worker_pid = os.getpid()
-    seed_everything(seed)
+def resolve(path: str) -> Callable[..., Any]:
+    """``"package.module:function"`` among the modules already imported (nothing new is imported)."""
+    module_name, _, qualname = path.partition(":")
+    target: Any = sys.modules[module_name]
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def answer(request: dict[str, Any], submission: Submission, package: str | None, timed: bool = True
+           ) -> dict[str, Any]:
+    """Run one request (a student function or a probe) under its time limit; return the message to send.
+
+    Used by the sandbox's request loop and, in a notebook's kernel, by
+    :class:`autograder.grading.student.KernelBackend` (``timed`` only where this module's alarm
+    handler is installed).
+    """
+    ident = request.get("id")
+    timeout = float(request.get("timeout_s") or 60)
+    seed_everything(int(request.get("seed", 0)))
     try:
-        _timed(check.timeout_s)
-        value = check.collect(submission, inputs)
+        if request.get("probe"):
+            if not probe_allowed(request["probe"], package):
+                raise PermissionError(f"probe {request['probe']} not allowed")
+            function, args = resolve(request["probe"]), [submission, *request.get("args", [])]
+        else:
+            function, args = submission.function(request["call"]), list(request.get("args", []))
+        if timed:
+            _timed(timeout)
+        value = function(*args, **dict(request.get("kwargs", {})))
         _timed(0)
-        return {"type": "observation", "check": check.name, "value": value}
+        return {"type": "reply", "id": ident, "value": value}
     except CheckTimeout:
-        return {"type": "error", "check": check.name, "kind": "timeout",
-                "message": f"Temps limite dépassé ({check.timeout_s:.0f} s) : boucle infinie ou calcul trop long ?"}
+        return {"type": "error", "id": ident, "kind": "timeout",
+                "message": f"Temps limite dépassé ({timeout:.0f} s) : boucle infinie ou calcul trop long ?"}
     except MissingDefinition as error:
-        return {"type": "error", "check": check.name, "kind": "missing", "message": str(error)}
+        return {"type": "error", "id": ident, "kind": "missing", "message": str(error)}
     except Failure as failure:
-        return {"type": "error", "check": check.name, "kind": "failed", "message": str(failure)}
+        return {"type": "error", "id": ident, "kind": "failed", "message": str(failure)}
     except NotImplementedError:
-        return {"type": "error", "check": check.name, "kind": "missing",
+        return {"type": "error", "id": ident, "kind": "missing",
                 "message": "Fonction pas encore complétée (NotImplementedError) : "
                            "remplacez le « raise » par votre code."}
     except SystemExit:
-        return {"type": "error", "check": check.name, "kind": "exception",
+        return {"type": "error", "id": ident, "kind": "exception",
                 "message": "Votre code a appelé sys.exit() : le test ne peut pas se terminer."}
     except BaseException as error:  # noqa: BLE001 - the student's code may raise anything
-        return {"type": "error", "check": check.name, "kind": "exception",
+        return {"type": "error", "id": ident, "kind": "exception",
                 "message": "Votre code a levé une exception :\n" + _student_traceback(error)}
     finally:
-        _leave_if_forked(worker_pid)
-        _timed(0)
+        if timed:
+            _timed(0)
         if "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close("all")
 
 
-def _send(stream: BinaryIO, message: dict[str, Any]) -> None:
+def encoded(message: dict[str, Any]) -> bytes:
+    """The message as one codec line; a value that cannot travel becomes the student's error."""
     try:
-        data = codec.encode(message)
-    except (TypeError, ValueError) as error:
-        data = codec.encode({"type": "error", "check": message.get("check"), "kind": "exception",
+        return codec.encode(message)
+    except (TypeError, ValueError, RecursionError) as error:
+        return codec.encode({"type": "error", "id": message.get("id"), "kind": "exception",
                              "message": f"Résultat impossible à transmettre au correcteur : {error}"})
-    stream.write(data)
+
+
+def _send(stream: BinaryIO, message: dict[str, Any]) -> None:
+    stream.write(encoded(message))
     stream.flush()
 
 
-def main(request_path: str) -> None:
-    request = json.loads(Path(request_path).read_text())
+def _requests(stream: BinaryIO):
+    """Request lines from the grading process, until it closes the pipe."""
+    for line in stream:
+        try:
+            yield codec.decode(line)
+        except codec.CodecError:
+            return
+
+
+def main(setup_path: str) -> None:
+    setup = json.loads(Path(setup_path).read_text())
     results = os.fdopen(int(os.environ["DLKIT_RESULT_FD"]), "wb", buffering=0)
-    signal.signal(signal.SIGALRM, _on_alarm)
-    preload(request["preload"])
-    limit_framework_threads(request["threads"])
-    assignment = load_assignment(request["assignment"], request["include_hidden"], Path(request["graders_dir"]))
-    inputs: dict[str, np.ndarray] = {}
-    if request.get("inputs"):
-        with np.load(request["inputs"], allow_pickle=False) as archive:
-            inputs = {key: archive[key] for key in archive.files}
+    requests = os.fdopen(int(os.environ["DLKIT_REQUEST_FD"]), "rb")
+    signal.signal(signal.SIGALRM, on_alarm)
+    preload(setup["preload"])
+    limit_framework_threads(setup["threads"])
+    if setup["graders_dir"] not in sys.path:
+        sys.path.insert(0, setup["graders_dir"])
+    for module in setup["probe_modules"]:
+        importlib.import_module(module)
     isolation = {"network": network_is_isolated(),
-                 "files": hide_folders(request["hide"], request["parent_mount_namespace"])}
+                 "files": hide_folders(setup["hide"], setup["parent_mount_namespace"])}
     snapshot = Snapshot()
-    namespace, cell_errors = execute_cells(request["cells"])
+    namespace, cell_errors = execute_cells(setup["cells"])
     submission = Submission(namespace.__dict__, cell_errors)
     _send(results, {"type": "ready", "cell_errors": cell_errors, "isolation": isolation})
-    for name in request["checks"]:
-        check = assignment.check(name)
-        _send(results, {"type": "start", "check": name, "time": time.time()})
+    worker_pid = os.getpid()
+    for request in _requests(requests):
+        _send(results, {"type": "start", "id": request.get("id")})
         changes = snapshot.changes()
-        message = run_check(check, submission, inputs, request["seed"]) if not changes else None
+        message = answer(request, submission, setup["package"]) if not changes else None
+        if os.getpid() != worker_pid:
+            os._exit(0)  # a process forked by the student's code never speaks for the worker
         changes = changes or snapshot.changes()
         if changes:
-            _send(results, {"type": "error", "check": name, "kind": "tampering",
+            _send(results, {"type": "error", "id": request.get("id"), "kind": "tampering",
                             "message": "Modification du correcteur ou des bibliothèques détectée ("
                                        + ", ".join(changes) + ") : test annulé."})
             return  # this process is compromised: the sandbox restarts a fresh one for the rest
+        if reap_strays():  # the student's code started processes: the next requests go to a fresh sandbox
+            _send(results, {**message, "last": True})
+            return
         _send(results, message)
-        if reap_strays():
-            return  # the student's code started processes: go on in a fresh sandbox
         snapshot.refresh()
-    _send(results, {"type": "done"})
 
 
 if __name__ == "__main__":

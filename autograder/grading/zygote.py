@@ -94,11 +94,11 @@ class Zygote:
         if self.lines.read().get("type") != "ready":
             raise ConnectionError("zygote failed to start")
 
-    def spawn(self, spec: dict[str, Any], result_fd: int, output_fd: int) -> ForkedProcess:
-        """Fork a sandbox; ``spec`` holds the request path, folder, environment and limits."""
+    def spawn(self, spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int) -> ForkedProcess:
+        """Fork a sandbox; ``spec`` holds the set-up path, folder, environment and limits."""
         payload = (json.dumps(spec) + "\n").encode()
         self.busy = True
-        socket.send_fds(self.sock, [payload], [result_fd, output_fd])
+        socket.send_fds(self.sock, [payload], [result_fd, output_fd, request_fd])
         return ForkedProcess(self, int(self.lines.read()["pid"]))
 
     def close(self) -> None:
@@ -148,7 +148,7 @@ def _close_all() -> None:
         _idle.clear()
 
 
-def _child(spec: dict[str, Any], result_fd: int, output_fd: int) -> None:
+def _child(spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int) -> None:
     """In the forked child: isolate exactly as a fresh worker, then run the worker."""
     os.setsid()
     os.dup2(output_fd, 1)
@@ -158,11 +158,11 @@ def _child(spec: dict[str, Any], result_fd: int, output_fd: int) -> None:
     join_process_limit(spec["cgroup"], spec["nproc"])
     enter_namespaces(network=spec["network"])
     os.environ.clear()
-    os.environ.update(spec["env"], DLKIT_RESULT_FD=str(result_fd))
+    os.environ.update(spec["env"], DLKIT_RESULT_FD=str(result_fd), DLKIT_REQUEST_FD=str(request_fd))
     os.chdir(spec["workdir"])
     from autograder.grading import worker
 
-    worker.main(spec["request"])
+    worker.main(spec["setup"])
     sys.stdout.flush()
 
 
@@ -174,7 +174,7 @@ def serve(fd: int, preload: list[str]) -> None:
     worker.preload(preload)
     _send(sock, {"type": "ready"})
     while True:
-        message, fds, _, _ = socket.recv_fds(sock, 65536, 2)
+        message, fds, _, _ = socket.recv_fds(sock, 65536, 3)
         if not message:
             return
         spec = json.loads(message)
@@ -182,7 +182,7 @@ def serve(fd: int, preload: list[str]) -> None:
         if pid == 0:
             sock.close()
             try:
-                _child(spec, fds[0], fds[1])
+                _child(spec, fds[0], fds[1], fds[2])
             finally:
                 os._exit(0)
         for descriptor in fds:

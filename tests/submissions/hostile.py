@@ -142,7 +142,7 @@ def build_model(input_dim):
                 "    print('{\"score\": 21, \"max_score\": 21}')\n    mse =")}),
     Variant("write_results_file", "Tries to overwrite the results file and the graders.", frozenset(),
             _split_doing('''
-for target in ("@RESULTS@", "@GRADERS@/a01_regression/hidden.py"):
+for target in ("@RESULTS@", "@GRADERS@/a01_regression/test_hidden.py"):
     try:
         with open(target, "w") as stream:
             stream.write('{"score": 21, "max_score": 21, "tests": []}')
@@ -152,7 +152,7 @@ for target in ("@RESULTS@", "@GRADERS@/a01_regression/hidden.py"):
     Variant("read_hidden_tests", "Tries to read the hidden tests and show them in its feedback.", SPLIT,
             {"split_data": '''
 def split_data(X, y, test_size=0.2, random_state=42):
-    with open("@GRADERS@/a01_regression/hidden.py") as stream:
+    with open("@GRADERS@/a01_regression/test_hidden.py") as stream:
         raise RuntimeError(stream.read()[:2000])
 '''}, messages={"split_shapes": "FileNotFoundError"}),
     Variant("network_access", "Tries to reach a server on the grading machine.", frozenset(),
