@@ -12,5 +12,18 @@ c.ClearSolutions.text_stub = "VOTRE RÉPONSE ICI"
 c.GenerateAssignment.create_assignment = True
 # Student notebooks are committed without outputs; the graded cells print their own feedback.
 c.ClearOutput.enabled = True
-# Partial credit: a graded cell's value is its score, and frameworks' log lines are not errors.
 c.Execute.timeout = 600
+# Scores come from the kit's sandboxed grading of the submitted file (graded once, before the
+# student's code runs in a kernel), never from what the student's kernel prints: see
+# autograder/nbgrader_scores.py. Execute still runs the notebook, for the outputs of the feedback.
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader_scores.SandboxGrade",
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "autograder.nbgrader_scores.SandboxScores",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -129,6 +129,7 @@ class GradingContext:
         results: by nodeid, as tests finish.
         requests: the sandbox request ids each test made, by nodeid.
         problems: grader files that could not be collected.
+        called: by check name, the student's functions its requests ran (when the student traces them).
     """
 
     student: Student
@@ -141,6 +142,7 @@ class GradingContext:
     checks: list[CheckInfo] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     started: dict[str, float] = field(default_factory=dict)
+    called: dict[str, set[str]] = field(default_factory=dict)
 
     def ordered(self) -> list[TestResult]:
         """Results in the assignment's order (by task, public before hidden, file order)."""
@@ -189,8 +191,9 @@ class GradingPlugin:
         self.context.started[item.nodeid] = time.monotonic()
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
-        yield
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[Any]:
+        made = yield
+        report = made.get_result()
         context = self.context
         if call.when == "teardown" or item.nodeid in context.results:
             return
@@ -209,8 +212,11 @@ class GradingPlugin:
                             measure=float(measure) if measure is not None else None)
         context.results[item.nodeid] = result
         context.requests[item.nodeid] = list(student.requests)
-        item.user_properties.extend([("points", result.score), ("max_points", info.points),
-                                     ("visibility", "hidden" if info.hidden else "visible"), ("task", info.task)])
+        context.called[info.name] = set(student.called)
+        properties = [("points", result.score), ("max_points", info.points),
+                      ("visibility", "hidden" if info.hidden else "visible"), ("task", info.task)]
+        item.user_properties.extend(properties)  # JUnit reads the teardown report, made from the item
+        report.user_properties.extend(properties)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -3,6 +3,7 @@
     python -m benchmarks.grading_time                      # every assignment, 4 copies per batch
     python -m benchmarks.grading_time 01_regression --copies 8 --jobs 2
     python -m benchmarks.grading_time --skip-nbgrader      # only the kit's own figures
+    python -m benchmarks.grading_time 01_regression --before main --skip-nbgrader   # the same figures for main first
 
 For each assignment it prints:
 
@@ -14,6 +15,9 @@ For each assignment it prints:
 * ``nbgrader autograde`` of the same reference submission in a scratch course (it executes
   the whole notebook, including the full training the notebook runs; ``--quick`` sets
   DLKIT_QUICK=1 for it).
+
+``--before REV`` first runs this same benchmark from a git worktree of ``REV`` (its own code,
+this environment), so that a change's figures are printed next to those of what it replaces.
 """
 
 from __future__ import annotations
@@ -79,14 +83,34 @@ def _nbgrader(assignment: str, notebook: Path, quick: bool) -> float:
         return time.monotonic() - started
 
 
+def _before(revision: str, arguments: list[str]) -> None:
+    """Run this benchmark as it is in ``revision`` (a temporary git worktree), printing its figures."""
+    with tempfile.TemporaryDirectory(prefix="dlkit-before-") as scratch:
+        tree = Path(scratch) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), revision], cwd=KIT_ROOT, check=True,
+                       capture_output=True)
+        try:
+            print(f"##### before: {revision}", flush=True)
+            subprocess.run([sys.executable, "-m", "benchmarks.grading_time", *arguments], cwd=tree,
+                           env={**os.environ, "PYTHONPATH": str(tree)}, check=False)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=KIT_ROOT, check=False,
+                           capture_output=True)
+    print("##### after: this working tree", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignments", nargs="*", default=None)
+    parser.add_argument("--before", metavar="REV", help="first print the same figures for this git revision")
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--skip-nbgrader", action="store_true")
     parser.add_argument("--quick", action="store_true", help="DLKIT_QUICK=1 for nbgrader's notebook execution")
     args = parser.parse_args()
+    if args.before:
+        forwarded = [a for a in sys.argv[1:] if a not in ("--before", args.before) and not a.startswith("--before=")]
+        _before(args.before, forwarded)
     print(f"machine: {os.cpu_count()} cores; sandboxes use 1 thread each")
     for assignment in args.assignments or available_assignments():
         reference = SOLUTIONS_DIR / assignment / f"{assignment}.ipynb"

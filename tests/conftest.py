@@ -14,6 +14,8 @@ from autograder.results import SubmissionResult
 from autograder.submissions import Job
 from tests.submissions.build import example_modules, example_path
 
+pytest_plugins = ["pytester"]
+
 #: Sandboxes graded at once by the tests (each uses one thread).
 PARALLEL = int(os.environ.get("DLKIT_TEST_JOBS", "2"))
 

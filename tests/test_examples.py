@@ -14,6 +14,11 @@ ASSIGNMENTS = [m.ASSIGNMENT for m in MODULES]
 VARIANTS = [pytest.param(m.ASSIGNMENT, v, id=f"{m.ASSIGNMENT}/{v.name}") for m in MODULES for v in m.VARIANTS]
 
 
+def _grader_errors(result) -> dict[str, str]:
+    """Tests that broke on the grader's side: always a defect of the kit, never the student's 0."""
+    return {t.name: t.message for t in result.tests if t.status is Status.GRADER_ERROR}
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_solution_gets_full_marks(graded_examples, assignment):
     result = graded_examples(assignment)[f"{assignment}/reference"]
@@ -25,6 +30,7 @@ def test_reference_solution_gets_full_marks(graded_examples, assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_student_notebook_gets_zero(graded_examples, assignment):
     result = graded_examples(assignment)[f"{assignment}/untouched"]
+    assert _grader_errors(result) == {}
     assert result.score == 0
     assert all(t.status in (Status.ERROR, Status.FAILED) for t in result.tests)
     assert all("NotImplementedError" in t.message or "introuvable" in t.message for t in result.tests)
@@ -33,6 +39,7 @@ def test_untouched_student_notebook_gets_zero(graded_examples, assignment):
 @pytest.mark.parametrize(("assignment", "variant"), VARIANTS)
 def test_wrong_submission_gets_expected_partial_credit(graded_examples, assignment, variant):
     result = graded_examples(assignment)[f"{assignment}/{variant.name}"]
+    assert _grader_errors(result) == {}
     failed = {t.name for t in result.tests if not t.passed}
     assert failed == set(variant.failing), {t.name: t.message for t in result.tests if not t.passed}
     lost = sum(load_assignment(assignment).check(name).points for name in variant.failing)

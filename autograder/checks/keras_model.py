@@ -15,17 +15,20 @@ CANONICAL = {
     "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
     "binarycrossentropy": "binary_crossentropy",
     "acc": "accuracy",
+    "categoricalaccuracy": "categorical_accuracy",  # keras.metrics.CategoricalAccuracy() (its class name)
+    "sparsecategoricalaccuracy": "sparse_categorical_accuracy",
+    "binaryaccuracy": "binary_accuracy",
 }
 LAYER_KEYS = ("units", "activation", "filters", "kernel_size", "pool_size", "rate", "padding", "strides",
               "factor", "height_factor", "width_factor")  # the last three: random augmentation layers
 
 
 def canonical(name: Any) -> str:
-    """Canonical lower-case name of a loss, metric or optimizer given as string, config or object."""
+    """Canonical lower-case name of a loss, metric or optimizer given as string, config, object or function."""
     if isinstance(name, dict):
         name = name.get("class_name") or name.get("config", {}).get("name", "")
-    elif not isinstance(name, str):
-        name = getattr(name, "name", None) or type(name).__name__
+    elif not isinstance(name, str):  # a function (keras.losses.categorical_crossentropy) has only its __name__
+        name = getattr(name, "name", None) or getattr(name, "__name__", None) or type(name).__name__
     key = str(name).lower()
     return CANONICAL.get(key.replace("_", ""), key)
 

@@ -2,44 +2,36 @@
 
 The student answers in the notebook as data, a literal dictionary ``REPONSES = {"q01": "b", ...}``
 (``autograder grade`` keeps literal constant assignments). The public graders hold the
-:class:`Question` list (ids, texts, choices) and check the answers' format; the hidden graders
-hold the key and add one check per question whose failure message explains the concept.
+:class:`Question` list (ids, texts, choices) and check the answers' format; the hidden test
+file holds the key and has one test per question whose failure message explains the concept.
 
-The key must never enter the sandbox, where the student's code runs next to the imported
-graders: hidden graders build it only when :func:`in_sandbox` is false, e.g.::
+In the sandbox, a probe reads the answers with :func:`read_answers` (plain data: letters, no
+key); in the grading process, the tests judge them with :func:`expect_answered` (public) and
+:func:`expect_answer` (hidden, with the key). The key therefore lives only in the hidden test
+file, which the sandbox never imports::
 
-    ANSWER_KEY = {} if in_sandbox() else {"q01": ("b", "Explication..."), ...}
+    # probes.py (sandbox)
+    def quiz_answers(sub):
+        return read_answers(sub)
 
-so that the sandboxed process only ever holds an empty dictionary (the module's code, with
-its constants, is discarded once imported).
+    # test_hidden.py (grading process)
+    @graded(0.5, task="qcm")
+    @pytest.mark.parametrize("question", QUESTIONS, ids=[q.id for q in QUESTIONS])
+    def test_qcm(answers, question):
+        \"\"\"QCM {question.id} : {question.topic}\"\"\"
+        expect_answer(answers, question, *ANSWER_KEY[question.id])
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from autograder.checks.expect import fail
-from autograder.grading.spec import Arrays, Check, Failure, MissingDefinition, Submission
+from autograder.grading.spec import Failure, MissingDefinition, Submission
 
-#: The grading sandbox's worker finds its result pipe in this variable (``autograder.grading.sandbox``).
-SANDBOX_VARIABLE = "DLKIT_RESULT_FD"
-#: The sandbox's worker module: run as ``__main__`` by a fresh worker, imported by a pre-started zygote.
-WORKER_MODULE = "autograder.grading.worker"
 ANSWERS_VARIABLE = "REPONSES"
-
-
-def in_sandbox() -> bool:
-    """True in a sandboxed worker process (or a zygote that forks them), where the student's code runs.
-
-    The grading process and a notebook's kernel never import the worker module.
-    """
-    main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
-    return (SANDBOX_VARIABLE in os.environ or WORKER_MODULE in sys.modules
-            or getattr(main_spec, "name", None) == WORKER_MODULE)
 
 
 @dataclass(frozen=True)
@@ -81,9 +73,14 @@ def normalised(answer: Any) -> str:
     return answer.strip().lower() if isinstance(answer, str) else repr(answer)
 
 
-def collect_answers(sub: Submission, inputs: Arrays, variable: str = ANSWERS_VARIABLE) -> dict[str, str]:
-    """The student's answers, normalised (runs in the sandbox)."""
-    value = sub.namespace.get(variable)
+def read_answers(sub: Submission, variable: str = ANSWERS_VARIABLE) -> dict[str, str]:
+    """The student's answers, normalised: ``{question id: letter}`` (runs in the sandbox; holds no key).
+
+    Raises:
+        MissingDefinition: the notebook defines no ``variable``.
+        Failure: ``variable`` is not a dictionary.
+    """
+    value = sub.value(variable)
     if value is None:
         reason = (f"Le dictionnaire `{variable}` est introuvable dans le notebook : écrivez-le comme un "
                   f'dictionnaire littéral {variable} = {{"q01": "a", ...}} (sans calcul ni appel de fonction).')
@@ -106,43 +103,28 @@ def _problem(question: Question, answers: Mapping[str, str]) -> str | None:
     return None
 
 
-def format_check(task: str, name: str, title: str, points: float, questions: Sequence[Question]) -> Check:
-    """A public check: every question answered with one of its letters."""
-
-    def judge(answers: dict[str, str], secrets: Arrays) -> None:
-        problems = [p for p in (_problem(q, answers) for q in questions) if p]
-        if problems:
-            letters = ", ".join(questions[0].letters)
-            fail(f"Réponses introuvables ou invalides pour {len(problems)} question(s) sur {len(questions)}",
-                 f"une lettre parmi {letters} pour chaque question", " ; ".join(problems))
-        extra = sorted(set(answers) - {q.id for q in questions})
-        if extra:
-            fail("Clés de REPONSES", f"les clés {questions[0].id} à {questions[-1].id}", f"en plus : {extra}")
-
-    return Check(task, name, title, points, collect_answers, judge)
+def expect_answered(answers: Mapping[str, str], questions: Sequence[Question],
+                    variable: str = ANSWERS_VARIABLE) -> None:
+    """Every question answered with one of its letters, and no other key (the public format test)."""
+    problems = [p for p in (_problem(q, answers) for q in questions) if p]
+    if problems:
+        letters = ", ".join(questions[0].letters)
+        fail(f"Réponses introuvables ou invalides pour {len(problems)} question(s) sur {len(questions)}",
+             f"une lettre parmi {letters} pour chaque question", " ; ".join(problems))
+    extra = sorted(set(answers) - {q.id for q in questions})
+    if extra:
+        fail(f"Clés de {variable}", f"les clés {questions[0].id} à {questions[-1].id}", f"en plus : {extra}")
 
 
-def question_checks(
-    task: str, questions: Sequence[Question], key: Callable[[], Mapping[str, tuple[str, str]]], points: float
-) -> list[Check]:
-    """Hidden checks, one per question; ``key()`` returns ``{id: (letter, explanation)}`` when judging.
+def expect_answer(answers: Mapping[str, str], question: Question, letter: str, explanation: str) -> None:
+    """The student's answer to ``question`` is ``letter`` (a hidden test: the key stays in the grading process).
 
     The failure message names the right letter and explains the concept (in French, no code):
     hidden results are shown to students once grades are published.
     """
-
-    def judge_for(question: Question) -> Callable[[dict[str, str], Arrays], None]:
-        def judge(answers: dict[str, str], secrets: Arrays) -> None:
-            expected, explanation = key()[question.id]
-            found = answers.get(question.id, "")
-            if found != expected:
-                what = f"Question {question.id} ({question.topic})"
-                if found == "":
-                    what += ", réponse introuvable"
-                fail(what, expected, found, explanation)
-
-        return judge
-
-    return [Check(task, f"{task}_{q.id}", f"QCM {q.id} : {q.topic}", points, collect_answers, judge_for(q),
-                  hidden=True)
-            for q in questions]
+    found = answers.get(question.id, "")
+    if found != letter:
+        what = f"Question {question.id} ({question.topic})"
+        if found == "":
+            what += ", réponse introuvable"
+        fail(what, letter, found, explanation)

@@ -89,12 +89,16 @@ def grade_notebook(
     student: str | None = None,
     only: frozenset[str] | None = None,
     private_folders: tuple[Path, ...] = (),
+    seed: int = 0,
+    called: dict[str, set[str]] | None = None,
 ) -> SubmissionResult:
     """Grade one notebook in a sandbox; never raises for a broken submission.
 
     Args:
         only: grade just these checks (debugging, quick runs); default all.
         private_folders: more folders the student's code must not see (e.g. the results folder).
+        seed: the seed every request starts from (calibration grades with several).
+        called: filled, if given, with the student's functions each check ran (mutation benchmark).
     """
     started = time.monotonic()
     path = Path(path)
@@ -110,11 +114,14 @@ def grade_notebook(
     if notebook is None:
         return unreadable_result(path, checks, assignment.name, student, unreadable or "", started)
     sandbox = open_sandbox(assignment, notebook, limits, private_folders)
-    context = GradingContext(Student(SandboxBackend(sandbox)), notebook, assignment.tasks, only)
+    context = GradingContext(Student(SandboxBackend(sandbox), seed, trace=called is not None), notebook,
+                             assignment.tasks, only)
     try:
         run_graders(assignment, context)
     finally:
         report = sandbox.close()
+    if called is not None:
+        called.update(context.called)
     notices = kernel_notices(notebook) + report.cell_errors + report.notices
     return SubmissionResult(str(path), assignment.name, student, finished_tests(context, report, checks), notices,
                             round(time.monotonic() - started, 2), report.isolation)

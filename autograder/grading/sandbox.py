@@ -75,6 +75,7 @@ class Observation:
     error_kind: str | None = None  # missing, exception, failed, timeout, crashed, tampering
     message: str = ""
     duration_s: float = 0.0
+    called: tuple[str, ...] = ()  # the student's functions that ran (traced requests only)
 
 
 @dataclass(frozen=True)
@@ -376,7 +377,8 @@ class Sandbox:
             self.answered.add(ident)
             observation = Observation(value=event.get("value") if kind == "reply" else None,
                                       error_kind=event.get("kind") if kind == "error" else None,
-                                      message=str(event.get("message", "")), duration_s=time.monotonic() - started)
+                                      message=str(event.get("message", "")), duration_s=time.monotonic() - started,
+                                      called=tuple(str(name) for name in event.get("called", ())))
             if observation.error_kind == "tampering":
                 process.tampering.append(observation.message)
             if observation.error_kind == "tampering" or event.get("last"):

@@ -59,21 +59,25 @@ class Student:
         seed: the seed every request starts from (Python, numpy and the frameworks).
         figures: PNG images (bytes) that came back during the current test, for feedback pages.
         requests: ids of the requests made during the current test.
+        trace: record which of the student's functions each request ran (``called``, per test).
     """
 
-    def __init__(self, backend: Backend, seed: int = 0) -> None:
-        self.backend, self.seed = backend, seed
+    def __init__(self, backend: Backend, seed: int = 0, trace: bool = False) -> None:
+        self.backend, self.seed, self.trace = backend, seed, trace
         self.timeout_s = DEFAULT_TIMEOUT_S
         self.figures: list[bytes] = []
         self.requests: list[int] = []
+        self.called: set[str] = set()
 
     def begin(self, timeout_s: float) -> None:
         """A new test starts (called by the plugin)."""
-        self.timeout_s, self.figures, self.requests = timeout_s, [], []
+        self.timeout_s, self.figures, self.requests, self.called = timeout_s, [], [], set()
 
     def _ask(self, request: dict[str, Any], timeout_s: float | None) -> Any:
-        ident, observation = self.backend.request({**request, "seed": self.seed}, timeout_s or self.timeout_s)
+        request = {**request, "seed": self.seed, **({"trace": True} if self.trace else {})}
+        ident, observation = self.backend.request(request, timeout_s or self.timeout_s)
         self.requests.append(ident)
+        self.called |= set(observation.called)
         if observation.error_kind is not None:
             raise StudentError(observation.error_kind, observation.message)
         value = observation.value

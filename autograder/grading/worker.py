@@ -8,7 +8,8 @@ line on the file descriptor ``DLKIT_REQUEST_FD`` and reports on ``DLKIT_RESULT_F
 * per request ``{"id": N, "call": FUNCTION | "probe": "module:function", "args", "kwargs",
   "timeout_s"}``: ``{"type": "start", "id": N}`` then ``{"type": "reply", "id": N, "value": ...}``
   or ``{"type": "error", "id": N, "kind": "missing"|"exception"|"timeout"|"failed"|"tampering",
-  "message": ...}``; ``"last": true`` when the process ends after this answer (its state is not trusted).
+  "message": ...}``; ``"last": true`` when the process ends after this answer (its state is not trusted);
+  ``"called": [...]``, the student's functions that ran, for ``"trace": true`` requests (mutation benchmark).
 
 It never judges anything: the tests run in the grading process and send here only what the
 student's code needs (inputs, never labels or expected values). A probe is a sandbox-side
@@ -115,6 +116,16 @@ def resolve(path: str) -> Callable[..., Any]:
     return target
 
 
+def _recorder(called: set[str]) -> Callable[..., None]:
+    """A profile hook recording the names of the student's functions that run (``"trace": true`` requests)."""
+
+    def record(frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and frame.f_code.co_filename.startswith("<cellule"):
+            called.add(frame.f_code.co_name)
+
+    return record
+
+
 def answer(request: dict[str, Any], submission: Submission, package: str | None, timed: bool = True
            ) -> dict[str, Any]:
     """Run one request (a student function or a probe) under its time limit; return the message to send.
@@ -133,11 +144,19 @@ def answer(request: dict[str, Any], submission: Submission, package: str | None,
             function, args = resolve(request["probe"]), [submission, *request.get("args", [])]
         else:
             function, args = submission.function(request["call"]), list(request.get("args", []))
+        called: set[str] = set()
+        if request.get("trace"):
+            sys.setprofile(_recorder(called))
         if timed:
             _timed(timeout)
-        value = function(*args, **dict(request.get("kwargs", {})))
-        _timed(0)
-        return {"type": "reply", "id": ident, "value": value}
+        try:
+            value = function(*args, **dict(request.get("kwargs", {})))
+        finally:
+            if timed:
+                _timed(0)
+            sys.setprofile(None)
+        reply = {"type": "reply", "id": ident, "value": value}
+        return {**reply, "called": sorted(called)} if request.get("trace") else reply
     except CheckTimeout:
         return {"type": "error", "id": ident, "kind": "timeout",
                 "message": f"Temps limite dépassé ({timeout:.0f} s) : boucle infinie ou calcul trop long ?"}
