@@ -45,6 +45,7 @@ def _grade(args: argparse.Namespace) -> int:
         store = ResultStore(Path(args.out) / ".state") if args.out and not args.no_resume else None
         progress = Progress(len(jobs)) if len(jobs) > 1 else None
         results = grade_many(jobs, args.jobs, not args.public_only, only=only, store=store,
+                             private_folders=(Path(scratch),),  # the other students' extracted zip files
                              on_result=progress.update if progress else lambda *_: None)
     results = [apply_overrides(result, overrides) for result in results]
     if len(results) == 1:

@@ -127,7 +127,7 @@ class GradingContext:
         only: run only these checks (by name); None for all.
         task: run only this task's tests (a notebook's graded cell).
         results: by nodeid, as tests finish.
-        requests: the sandbox request ids each test made, by nodeid.
+        requests: the sandbox request ids each test relied on, by nodeid (its fixtures' included).
         problems: grader files that could not be collected.
         called: by check name, the student's functions its requests ran (when the student traces them).
     """
@@ -143,6 +143,7 @@ class GradingContext:
     problems: list[str] = field(default_factory=list)
     started: dict[str, float] = field(default_factory=dict)
     called: dict[str, set[str]] = field(default_factory=dict)
+    fixture_requests: dict[str, list[int]] = field(default_factory=dict)
 
     def ordered(self) -> list[TestResult]:
         """Results in the assignment's order (by task, public before hidden, file order)."""
@@ -185,10 +186,19 @@ class GradingPlugin:
         items[:] = keep
         context.checks = [infos[item.nodeid] for item in keep]
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         info = check_info(item)
         self.context.student.begin(info.timeout_s)
         self.context.started[item.nodeid] = time.monotonic()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest) -> Iterator[None]:
+        """A fixture's requests count for every test that uses its value (a forged answer cancels them all)."""
+        student = self.context.student
+        start = len(student.requests)
+        yield
+        self.context.fixture_requests[fixturedef.argname] = list(student.requests[start:])
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[Any]:
@@ -211,8 +221,9 @@ class GradingPlugin:
                             figures=png_base64(student.figures),
                             measure=float(measure) if measure is not None else None)
         context.results[item.nodeid] = result
-        context.requests[item.nodeid] = list(student.requests)
-        context.called[info.name] = set(student.called)
+        inherited = [i for name in getattr(item, "fixturenames", ()) for i in context.fixture_requests.get(name, ())]
+        context.requests[item.nodeid] = sorted({*student.requests, *inherited})
+        context.called[info.name] = {name for i in context.requests[item.nodeid] for name in student.called.get(i, ())}
         properties = [("points", result.score), ("max_points", info.points),
                       ("visibility", "hidden" if info.hidden else "visible"), ("task", info.task)]
         item.user_properties.extend(properties)  # JUnit reads the teardown report, made from the item

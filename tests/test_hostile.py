@@ -35,7 +35,8 @@ def corpus(tmp_path_factory) -> tuple[dict[str, SubmissionResult], Path, list[by
     jobs = []
     for variant in VARIANTS:
         text = (render(ASSIGNMENT, variant).replace("@RESULTS@", str(results_dir / "results.json"))
-                .replace("@GRADERS@", str(GRADERS_DIR)).replace("@PORT@", str(server.getsockname()[1])))
+                .replace("@GRADERS@", str(GRADERS_DIR)).replace("@PORT@", str(server.getsockname()[1]))
+                .replace("@FOLDER@", str(folder)))
         path = folder / f"{variant.name}.ipynb"
         path.write_text(text, encoding="utf-8")
         jobs.append(Job(path, variant.name, ASSIGNMENT))
@@ -52,7 +53,7 @@ def corpus(tmp_path_factory) -> tuple[dict[str, SubmissionResult], Path, list[by
 
 
 def test_corpus_is_large_enough():
-    assert len(VARIANTS) >= 20
+    assert len(VARIANTS) >= 40
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)

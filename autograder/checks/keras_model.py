@@ -26,7 +26,10 @@ LAYER_KEYS = ("units", "activation", "filters", "kernel_size", "pool_size", "rat
 def canonical(name: Any) -> str:
     """Canonical lower-case name of a loss, metric or optimizer given as string, config, object or function."""
     if isinstance(name, dict):
-        name = name.get("class_name") or name.get("config", {}).get("name", "")
+        if name.get("class_name") == "function" and isinstance(name.get("config"), str):
+            name = name["config"]  # a function, as get_compile_config() serializes it
+        else:
+            name = name.get("class_name") or name.get("config", {}).get("name", "")
     elif not isinstance(name, str):  # a function (keras.losses.categorical_crossentropy) has only its __name__
         name = getattr(name, "name", None) or getattr(name, "__name__", None) or type(name).__name__
     key = str(name).lower()

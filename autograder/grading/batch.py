@@ -108,7 +108,8 @@ def grade_many(
     called as each result is known; ``reused`` is True when the store already held it.
     """
     jobs = list(jobs)
-    hidden_from_students = private_folders + ((store.folder,) if store else ())
+    inputs = tuple(sorted({job.path.parent for job in jobs}))  # other students' submissions
+    hidden_from_students = private_folders + ((store.folder,) if store else ()) + inputs
     results: dict[int, SubmissionResult] = {}
 
     def finished(index: int, result: SubmissionResult, reused: bool) -> None:

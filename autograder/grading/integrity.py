@@ -10,7 +10,9 @@ The worker compares the snapshot with the present before and after every request
 * the dictionaries of the kit's and the graders' classes and of the framework classes the
   probes call (Keras ``Model``/``Layer``/``Sequential``, ``torch.nn.Module``, matplotlib's
   ``Figure``/``Axes``), including the code of the methods they hold;
-* the code of numpy's Python-level functions.
+* the code of numpy's Python-level functions;
+* any function of the notebook planted in those modules or classes, even in a module imported
+  during the same request (its original state was never seen).
 
 Any difference is reported (first five) and the request's test is cancelled; the process that
 saw it is not used again.
@@ -33,6 +35,7 @@ FRAMEWORK_CLASSES = (("keras", "Model"), ("keras", "Sequential"), ("keras", "lay
                      ("matplotlib.axes._base", "_AxesBase"), ("matplotlib.artist", "Artist"),
                      ("numpy", "ndarray"))
 MAX_DEFAULT_REPR = 2000
+NOTEBOOK_FILES = "<cellule"  # the file names of the student's cells (see worker.execute_cells)
 
 
 def _is_kit(name: str) -> bool:
@@ -95,6 +98,26 @@ def _framework_classes() -> Iterator[tuple[str, type]]:
             yield f"{module_name}.{path}", target
 
 
+def _from_notebook(value: Any) -> bool:
+    function = _plain_function(value)
+    return function is not None and function.__code__.co_filename.startswith(NOTEBOOK_FILES)
+
+
+def foreign_code() -> list[str]:
+    """Functions of the notebook planted in a watched module or framework class, whenever it was imported.
+
+    Catches a patch made in the same request that first imports a framework (the snapshot
+    could not know that module's original state).
+    """
+    found = [f"{name}.{attr} remplacé par du code du notebook"
+             for name, module in _watched().items() for attr, value in list(vars(module).items())
+             if _from_notebook(value)]
+    found += [f"{label}.{attr} remplacé par du code du notebook"
+              for label, cls in _framework_classes() for attr, value in list(vars(cls).items())
+              if _from_notebook(value)]
+    return found
+
+
 class Snapshot:
     """What the watched modules, functions and classes were at one moment."""
 
@@ -139,6 +162,7 @@ class Snapshot:
             found += self._module_changes(name, module)
         found += self._function_changes()
         found += self._class_changes()
+        found += foreign_code()
         return found[:5]
 
     def _module_changes(self, name: str, module: types.ModuleType) -> list[str]:

@@ -102,8 +102,20 @@ class SandboxSetup:
         return {"package": self.package, "preload": list(self.preload), "probe_modules": list(self.probe_modules),
                 "graders_dir": str(GRADERS_DIR), "threads": self.threads,
                 "cells": [{"index": c.index, "source": c.source, "error": c.error} for c in self.cells],
-                "hide": [str(p) for p in (*PRIVATE_FOLDERS, *self.hide)],
+                "hide": [str(p) for p in hidden_folders((*PRIVATE_FOLDERS, *self.hide))],
                 "parent_mount_namespace": mount_namespace_id()}
+
+
+def hidden_folders(folders: tuple[Path, ...]) -> list[Path]:
+    """The folders to cover, outermost only, never one holding the Python environment or the kit's code."""
+    needed = (Path(sys.prefix).resolve(), (KIT_ROOT / "autograder").resolve())
+    kept: list[Path] = []
+    for folder in sorted({Path(f).resolve() for f in folders if Path(f).is_dir()}, key=lambda p: len(p.parts)):
+        if any(path == folder or folder in path.parents for path in needed):
+            continue  # covering it would break the imports the student's code may still make
+        if not any(outer == folder or outer in folder.parents for outer in kept):
+            kept.append(folder)
+    return kept
 
 
 def _preexec(limits: Limits, processes: ProcessLimit) -> None:

@@ -59,7 +59,7 @@ class Student:
         seed: the seed every request starts from (Python, numpy and the frameworks).
         figures: PNG images (bytes) that came back during the current test, for feedback pages.
         requests: ids of the requests made during the current test.
-        trace: record which of the student's functions each request ran (``called``, per test).
+        trace: record which of the student's functions each request ran (``called``, by request id).
     """
 
     def __init__(self, backend: Backend, seed: int = 0, trace: bool = False) -> None:
@@ -67,17 +67,17 @@ class Student:
         self.timeout_s = DEFAULT_TIMEOUT_S
         self.figures: list[bytes] = []
         self.requests: list[int] = []
-        self.called: set[str] = set()
+        self.called: dict[int, tuple[str, ...]] = {}
 
     def begin(self, timeout_s: float) -> None:
         """A new test starts (called by the plugin)."""
-        self.timeout_s, self.figures, self.requests, self.called = timeout_s, [], [], set()
+        self.timeout_s, self.figures, self.requests = timeout_s, [], []
 
     def _ask(self, request: dict[str, Any], timeout_s: float | None) -> Any:
         request = {**request, "seed": self.seed, **({"trace": True} if self.trace else {})}
         ident, observation = self.backend.request(request, timeout_s or self.timeout_s)
         self.requests.append(ident)
-        self.called |= set(observation.called)
+        self.called[ident] = observation.called
         if observation.error_kind is not None:
             raise StudentError(observation.error_kind, observation.message)
         value = observation.value

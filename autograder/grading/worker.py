@@ -25,6 +25,7 @@ import linecache
 import os
 import signal
 import sys
+import threading
 import traceback
 import types
 from collections.abc import Callable
@@ -190,6 +191,19 @@ def encoded(message: dict[str, Any]) -> bytes:
                              "message": f"Résultat impossible à transmettre au correcteur : {error}"})
 
 
+def _encoded_in_time(message: dict[str, Any], timeout: float) -> bytes:
+    """The answer encoded within the request's time limit (a value can take minutes to serialise)."""
+    try:
+        _timed(timeout)
+        return encoded(message)
+    except CheckTimeout:
+        return encoded({"type": "error", "id": message.get("id"), "kind": "timeout",
+                        "message": f"Temps limite dépassé ({timeout:.0f} s) : le résultat renvoyé est trop long "
+                                   "à transmettre au correcteur."})
+    finally:
+        _timed(0)
+
+
 def _send(stream: BinaryIO, message: dict[str, Any]) -> None:
     stream.write(encoded(message))
     stream.flush()
@@ -222,6 +236,7 @@ def main(setup_path: str) -> None:
     submission = Submission(namespace.__dict__, cell_errors)
     _send(results, {"type": "ready", "cell_errors": cell_errors, "isolation": isolation})
     worker_pid = os.getpid()
+    threads = set(threading.enumerate())
     for request in _requests(requests):
         _send(results, {"type": "start", "id": request.get("id")})
         changes = snapshot.changes()
@@ -234,10 +249,12 @@ def main(setup_path: str) -> None:
                             "message": "Modification du correcteur ou des bibliothèques détectée ("
                                        + ", ".join(changes) + ") : test annulé."})
             return  # this process is compromised: the sandbox restarts a fresh one for the rest
-        if reap_strays():  # the student's code started processes: the next requests go to a fresh sandbox
-            _send(results, {**message, "last": True})
+        data = _encoded_in_time(message, float(request.get("timeout_s") or 60))
+        strays = reap_strays()  # processes the student's code started
+        if strays or set(threading.enumerate()) - threads:  # or threads still running: the next requests
+            results.write(data[:-2] + b', "last": true}\n')  # go to a fresh sandbox
             return
-        _send(results, message)
+        results.write(data)
         snapshot.refresh()
 
 
