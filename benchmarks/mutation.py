@@ -16,9 +16,11 @@ of its nbgrader solution cells), the way a student's slip would:
 * ``call``: a method call without arguments dropped (``x.ravel()`` → ``x``, ``.eval()``, ``.item()``).
 
 The reference is graded once with call tracing, which tells which tests run each function; by
-default a mutant of ``f`` is graded only on the tests that ran ``f``. A mutant is *killed* when
-it loses points. The mutation score is killed / (mutants − recorded equivalents); survivors are
-listed with their change. A mutant that makes a test report a grader error is a grader defect.
+default a mutant of ``f`` is graded only on the tests that ran ``f``, in a fixed random order,
+until ``--seconds`` (default 840: a run fits 15 minutes; larger assignments then grade a sample).
+A mutant is *killed* when it loses points. The mutation score is killed / (mutants − recorded
+equivalents); survivors are listed with their change. A mutant that makes a test report a
+grader error is a grader defect.
 Equivalent mutants are recorded, with the reason, in :data:`benchmarks.mutation_equivalents.EQUIVALENT`.
 """
 
@@ -28,11 +30,12 @@ import argparse
 import ast
 import copy
 import multiprocessing
+import random
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,6 +221,8 @@ def main() -> None:
     parser.add_argument("--function", action="append", help="only mutants of this function (repeatable)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--limit", type=int, help="at most this many mutants (first ones)")
+    parser.add_argument("--seconds", type=float, default=840.0,
+                        help="stop starting mutants after this many seconds (default 840: the run fits 15 minutes)")
     args = parser.parse_args()
     started = time.monotonic()
     reference = SOLUTIONS_DIR / args.assignment / f"{args.assignment}.ipynb"
@@ -233,28 +238,40 @@ def main() -> None:
     print(f"{args.assignment}: {len(mutants)} mutants of {len(functions)} functions; reference graded with "
           f"tracing in {time.monotonic() - started:.0f} s", flush=True)
     outcomes: dict[str, tuple[Mutant, list[str], list[str]]] = {}
+    random.Random(0).shuffle(mutants)  # a fixed order: a run cut by its time budget grades a fair sample
     with tempfile.TemporaryDirectory(prefix="dlkit-mutants-") as scratch, ProcessPoolExecutor(
             max_workers=args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {}
-        for number, mutant in enumerate(mutants):
-            affected = None if args.full else frozenset(n for n, fs in called.items() if mutant.function in fs)
-            if affected is not None and not affected:
-                outcomes[mutant.ident] = (mutant, [], [])
-                continue
-            index, node = functions[mutant.function]
-            path = Path(scratch) / f"mutant{number}.ipynb"
-            nbformat.write(mutated_notebook(notebook, index, node, mutant.source), path)
-            job = Job(path, f"mutant{number}", args.assignment)
-            futures[pool.submit(grade_job, job, True, affected, ())] = mutant
-        for done, future in enumerate(as_completed(futures), start=1):
-            mutant = futures[future]
-            result = future.result()
-            defects = [t.name for t in result.tests if t.status is Status.GRADER_ERROR]
-            unrelated = [t.name for t in result.tests if t.score < t.max_score and mutant.function not in
-                         called.get(t.name, set())]
-            outcomes[mutant.ident] = (mutant, lost_points(result), defects + [f"{n} (non lié)" for n in unrelated])
-            print(f"  [{done}/{len(futures)}] {'killed  ' if outcomes[mutant.ident][1] else 'SURVIVED'} "
-                  f"{mutant.description}", flush=True)
+        pending: dict = {}
+        queue = list(enumerate(mutants))
+        done = 0
+        while queue or pending:
+            while queue and len(pending) < 2 * args.jobs and time.monotonic() - started < args.seconds:
+                number, mutant = queue.pop(0)
+                affected = None if args.full else frozenset(n for n, fs in called.items() if mutant.function in fs)
+                if affected is not None and not affected:
+                    outcomes[mutant.ident] = (mutant, [], [])
+                    continue
+                index, node = functions[mutant.function]
+                path = Path(scratch) / f"mutant{number}.ipynb"
+                nbformat.write(mutated_notebook(notebook, index, node, mutant.source), path)
+                pending[pool.submit(grade_job, Job(path, f"mutant{number}", args.assignment), True, affected,
+                                    ())] = mutant
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                mutant = pending.pop(future)
+                result = future.result()
+                defects = [t.name for t in result.tests if t.status is Status.GRADER_ERROR]
+                unrelated = [t.name for t in result.tests if t.score < t.max_score and mutant.function not in
+                             called.get(t.name, set())]
+                outcomes[mutant.ident] = (mutant, lost_points(result), defects + [f"{n} (non lié)" for n in unrelated])
+                done += 1
+                print(f"  [{done}] {'killed  ' if outcomes[mutant.ident][1] else 'SURVIVED'} {mutant.description}",
+                      flush=True)
+    if len(outcomes) < len(mutants):
+        print(f"time budget of {args.seconds:.0f} s reached: {len(outcomes)} of {len(mutants)} mutants graded "
+              "(a fixed random sample; --seconds to grade more)")
     report(args.assignment, outcomes, equivalent, time.monotonic() - started)
 
 

@@ -1,9 +1,12 @@
 """Kit tests of what 09_mini_project added: notebook inspection (report sections, figures, ruff, docstrings),
-the detection of modification families, and instructor overrides of automatic and provisional points."""
+the detection of modification families, the descriptions of functional and Sequential models, checks that
+do not count one mistake twice (a missing report section, a builder that raises), and instructor overrides
+of automatic and provisional points."""
 
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -20,6 +23,7 @@ from autograder.checks.inspection import (
     word_count,
 )
 from autograder.grading.assignments import load_assignment
+from autograder.grading.spec import Failure, StudentError
 from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.results import Status, SubmissionResult
 
@@ -75,17 +79,21 @@ def test_stubs_and_docstrings_are_read_without_running_anything():
 
 
 @pytest.fixture(scope="module")
-def hidden():
+def graders():
+    """The grader modules of 09_mini_project (imported as the grading process imports them)."""
     load_assignment(ASSIGNMENT)
-    import a09_mini_project.hidden as module
+    import a09_mini_project.builders as builders
+    import a09_mini_project.test_hidden as hidden
+    import a09_mini_project.test_public as public
 
-    return module
+    return SimpleNamespace(hidden=hidden, public=public, builders=builders)
 
 
 @pytest.fixture(scope="module")
 def describe():
     pytest.importorskip("keras")
-    from a09_mini_project.public import describe_built, reference_baseline
+    load_assignment(ASSIGNMENT)
+    from a09_mini_project.probes import describe_built, reference_baseline
 
     return describe_built, reference_baseline
 
@@ -101,10 +109,11 @@ def _conv_block(keras, layers, *, batch_norm: bool = False):
             layers.Dense(128, activation="relu"), layers.Dense(10, activation="softmax")]
 
 
-def test_families_of_real_keras_models(hidden, describe):
+def test_families_of_real_keras_models(graders, describe):
     import keras
     from keras import layers
 
+    hidden = graders.hidden
     describe_built, reference_baseline = describe
     reference = describe_built(*reference_baseline())
 
@@ -131,13 +140,107 @@ def test_families_of_real_keras_models(hidden, describe):
     assert families(wider) == {hidden.ARCHITECTURE, hidden.REGULARISATION}
 
 
-def test_unsuitable_settings_are_explained(hidden):
+def test_functional_models_describe_like_sequential_ones(graders, describe):
+    """keras.Input + keras.Model, loss, optimizer and metric objects: the same description as the course's baseline."""
+    import keras
+    from keras import layers
+
+    describe_built, reference_baseline = describe
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = inputs
+    for block in _conv_block(keras, layers)[1:]:
+        x = block(x)
+    model = keras.Model(inputs, x)
+    model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.CategoricalCrossentropy(),
+                  metrics=[keras.metrics.CategoricalAccuracy()])
+    functional, reference = describe_built(model, {}), describe_built(*reference_baseline())
+    assert "InputLayer" not in [layer["type"] for layer in functional["layers"]]
+    assert functional["layers"] == reference["layers"] and functional["params"] == reference["params"] == 225_034
+    assert functional["compile"]["loss"] == "categorical_crossentropy"
+    assert functional["compile"]["metrics"] == ["categorical_accuracy"]
+    assert functional["compile"]["optimizer"] == reference["compile"]["optimizer"]
+    assert graders.hidden.families(functional, reference) == set()
+    graders.public._expect_valid("create_baseline_model", functional)
+    graders.public.test_relevance_baseline({"create_baseline_model": functional})
+
+
+def test_unsuitable_settings_are_explained(graders):
     model = {"layers": [{"type": "RandomFlip"}, {"type": "RandomRotation", "factor": [-0.5, 0.5]},
                         {"type": "Dropout", "rate": 0.8}],
              "compile": {"optimizer": {"class": "Adam", "learning_rate": 0.1}}, "fit": {"batch_size": 4}}
-    reasons = hidden.unsuitable("create_improved_model_1", model)
+    reasons = graders.hidden.unsuitable("create_improved_model_1", model)
     assert len(reasons) == 5
     assert "miroir" in reasons[0] and "6 tourné devient un 9" in reasons[1]
+
+
+def test_a_builder_that_raises_fails_only_the_checks_that_need_it(graders):
+    error = StudentError("exception", "Votre code a levé une exception : ValueError")
+    built = {"create_baseline_model": {"layers": []}, "create_improved_model_1": {"layers": [1]},
+             "create_improved_model_2": error, "create_improved_model_3": {"layers": [3]}}
+    improved = ("create_improved_model_1", "create_improved_model_2", "create_improved_model_3")
+    with pytest.raises(StudentError, match="ValueError") as raised:
+        graders.builders.described(built, ("create_baseline_model", *improved))
+    assert raised.value.kind == "exception"
+    assert graders.builders.described(built, ("create_baseline_model",)) == {"create_baseline_model": {"layers": []}}
+    assert list(graders.builders.working(built, improved)) == ["create_improved_model_1", "create_improved_model_3"]
+    with pytest.raises(StudentError, match="ValueError"):
+        graders.builders.working(built, ("create_improved_model_2",))
+
+
+def _report(public, documentation: str, analysis: str) -> dict:
+    """A report's sections as the report tests read them, from the two Markdown cells' texts."""
+    return public.read_report(new_notebook(cells=[new_markdown_cell(documentation), new_markdown_cell(analysis)]))
+
+
+def _section(title: str, words: int, extra: str = "") -> str:
+    return f"## {title}\n\n{extra} " + " ".join(["mot"] * words) + "\n\n"
+
+
+REPORT_TESTS = ("documentation_sections", "documentation_content", "analysis_sections", "analysis_evidence",
+                "analysis_critique")
+
+
+def _failing(public, report) -> dict[str, str]:
+    """The report tests that fail on ``report``, with their messages (none may raise anything but a Failure)."""
+    failing = {}
+    for name in REPORT_TESTS:
+        try:
+            getattr(public, f"test_{name}")(report)
+        except Failure as failure:
+            failing[name] = str(failure)
+    return failing
+
+
+IMPROVEMENTS = "Modèle amélioré 1, modèle amélioré 2 et modèle amélioré 3 : gain de 0,5 %."
+RESULTS = "98,9 % puis 99,1 %, 99,0 % et 98,8 %."
+ERRORS = "Confusions entre 4 et 9 : un gain mais une faiblesse."
+ROBUSTNESS = "Bruit : 98,5 % ; rotations : 97,2 %, une baisse pour un modèle plutôt robuste."
+CONCLUSION = "Le meilleur modèle a ses limites : je recommande le modèle 2."
+
+
+def test_a_missing_section_costs_the_sections_check_only(graders):
+    public = graders.public
+    documentation = (_section("Introduction", 40) + _section("Modèle de référence", 40)
+                     + _section("Améliorations proposées", 120, IMPROVEMENTS) + _section("Résultats comparatifs", 50,
+                                                                                         RESULTS))
+    analysis = (_section("Analyse des erreurs", 60, ERRORS) + _section("Test de robustesse", 60, ROBUSTNESS)
+                + _section("Conclusion", 50, CONCLUSION))
+    assert _failing(public, _report(public, documentation, analysis)) == {}
+    for title in ("Introduction", "Améliorations proposées", "Résultats comparatifs", "Analyse des erreurs",
+                  "Test de robustesse", "Conclusion"):
+        without = _report(public, documentation.replace(f"## {title}\n", "## Autre titre\n"),
+                          analysis.replace(f"## {title}\n", "## Autre titre\n"))
+        failing = _failing(public, without)
+        assert list(failing) == ["documentation_sections"], (title, failing)
+        assert title in failing["documentation_sections"] and "introuvables" in failing["documentation_sections"]
+    # What is there is still judged: a thin section fails its content check, once.
+    thin = _report(public, documentation.replace("## Introduction\n", "## Autre titre\n"),
+                   analysis.replace(ROBUSTNESS, "Bruit et rotations."))
+    assert set(_failing(public, thin)) == {"documentation_sections", "analysis_evidence"}
+    # With none of its sections there is nothing to judge: the content check fails too.
+    nothing = _failing(public, _report(public, "## Autre titre\n\ntexte", analysis))
+    assert set(nothing) == {"documentation_sections", "documentation_content"}
+    assert "introuvables" in nothing["documentation_content"]
 
 
 def _overrides(tmp_path, rows: str):

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from a01_regression import probes
 from a01_regression.inputs import metric_sample, synthetic_dataset
-
 from autograder.checks.expect import expect_arrays
 
 
@@ -29,3 +29,4 @@ def models(student) -> dict[int, dict[str, Any]]:
 def metrics(student) -> Any:
     """``compute_metrics`` on :func:`metric_sample`."""
     return student.call("compute_metrics", *metric_sample())
+

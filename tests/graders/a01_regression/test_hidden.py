@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from a01_regression import probes
-from a01_regression.inputs import metric_sample, regression_sample, scaling_sets, synthetic_dataset
 
+from a01_regression import probes
+from a01_regression.inputs import metric_sample, regression_sample, row_numbers, scaling_sets, synthetic_dataset
 from autograder.checks.expect import expect_arrays, expect_close, expect_equal, expect_keys, expect_number, expect_true
 from autograder.checks.keras_model import expect_compiled
 from autograder.checks.thresholds import Threshold
@@ -50,7 +50,7 @@ def test_split_seeded(student, split_parts):
 
     X, y = synthetic_dataset()
     again = expect_arrays("Valeur renvoyée par split_data", student.call("split_data", X, y), 4)
-    first_rows, second_rows = split_parts[1][:, 0], again[1][:, 0]
+    (_, first_rows), (_, second_rows) = row_numbers(split_parts), row_numbers(again)
     expect_true(np.array_equal(first_rows, second_rows),
                 "Deux appels de split_data : attendu le même découpage, obtenu deux découpages différents. "
                 "Fixez random_state=42.")
@@ -62,8 +62,8 @@ def test_split_seeded(student, split_parts):
 @graded(1, task="split")
 def test_split_partition(split_parts):
     """Découpage complet, sans recouvrement, X et y alignés"""
-    X_train, X_test, y_train, y_test = split_parts
-    train, test = X_train[:, 0], X_test[:, 0]
+    train, test = row_numbers(split_parts)
+    y_train, y_test = split_parts[2], split_parts[3]
     expect_equal("Lignes communes à l'entraînement et au test", 0, len(np.intersect1d(train, test)))
     expect_equal("Lignes couvertes par le découpage", 20640, len(np.union1d(train, test)))
     expect_close("Cibles de y_train alignées sur les lignes de X_train", 10 * train, y_train,

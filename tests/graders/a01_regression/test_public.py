@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from a01_regression import probes
 from a01_regression.inputs import HISTORY, metric_sample, regression_sample, scaling_sets
-
 from autograder.checks.expect import expect_close, expect_equal, expect_keys, expect_number
 from autograder.checks.figures import expect_curves
 from autograder.checks.keras_model import expect_layers
