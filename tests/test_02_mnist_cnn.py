@@ -19,8 +19,12 @@ from autograder.checks.torch_model import (
     expect_torch_layers,
 )
 from autograder.diagrams import DOT_MISSING, show_graph
-from autograder.grading.assignments import load_assignment
-from autograder.grading.spec import Failure, Submission
+from autograder.grading.assignments import describe_assignment
+from autograder.grading.runner import run_graders
+from autograder.grading.spec import Failure
+from autograder.grading.student import KernelBackend, Student
+from autograder.pytest_plugin import GradingContext
+from autograder.results import TestResult as GradedResult
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
@@ -199,11 +203,35 @@ def test_show_graph_reports_a_failing_dot(monkeypatch, capsys, tmp_path):
     assert "Graphviz n'a pas pu dessiner le graphe" in capsys.readouterr().out
 
 
+# ------------------------------------------------------------------- single mistakes, graded in this process
+
+
+def _grade(namespace: dict, *names: str) -> dict[str, GradedResult]:
+    """The results of some of 02_mnist_cnn's tests (public and hidden) on ``namespace``, graded in this process.
+
+    The grader files run as in a notebook's graded cell (:class:`KernelBackend`): the same probes and
+    tests as under ``autograder grade``, the answers through the same codec, without a sandbox.
+    """
+    assignment = describe_assignment("02_mnist_cnn")
+    student = Student(KernelBackend(namespace, assignment.package))
+    context = GradingContext(student, None, assignment.tasks, only=frozenset(names))
+    run_graders(assignment, context)
+    assert not context.problems
+    results = {result.name: result for result in context.ordered()}
+    assert set(results) == set(names)
+    assert not [r.message for r in results.values() if r.status.value == "grader_error"]
+    return results
+
+
+def _outcome(name: str, namespace: dict) -> str:
+    """``passed`` or the feedback of one test."""
+    result = _grade(namespace, name)[name]
+    return "passed" if result.passed else result.message
+
+
 def test_graph_check_passes_without_dot_and_fails_a_function_that_renders(tmp_path):
     """The graded function must only build the graph: rendering inside it fails, whatever the machine."""
     from torchviz import make_dot
-
-    spec = load_assignment("02_mnist_cnn", include_hidden=False)
 
     def builds(model, x):
         return make_dot(model(x), params=dict(model.named_parameters()))
@@ -213,29 +241,13 @@ def test_graph_check_passes_without_dot_and_fails_a_function_that_renders(tmp_pa
         graph.render(str(tmp_path / "graphe"), format="png")
         return graph
 
-    check = spec.check("graph_parameters")
-    check.judge(check.collect(Submission({"computation_graph": builds}), {}), {})
-    with pytest.raises(Exception, match="dot"):
-        check.collect(Submission({"computation_graph": renders}), {})
-    unnamed = check.collect(Submission({"computation_graph": lambda model, x: make_dot(model(x))}), {})
-    spec.check("graph_built").judge(unnamed, {})
-    with pytest.raises(Failure, match="params=dict"):
-        check.judge(unnamed, {})
-
-
-# ------------------------------------------------------------------- single mistakes, checked in this process
-
-
-def _outcome(check_name: str, namespace: dict, inputs: dict | None = None) -> str:
-    """``passed`` or the failure message of one check, collected and judged here."""
-    spec = load_assignment("02_mnist_cnn")
-    check = spec.check(check_name)
-    torch.manual_seed(0)
-    try:
-        check.judge(check.collect(Submission(namespace), inputs or {}), {})
-    except Failure as failure:
-        return str(failure)
-    return "passed"
+    graphs = ("graph_built", "graph_parameters")
+    assert {r.status.value for r in _grade({"computation_graph": builds}, *graphs).values()} == {"passed"}
+    rendered = _grade({"computation_graph": renders}, *graphs)
+    assert all(r.status.value == "error" and "dot" in r.message for r in rendered.values())
+    unnamed = _grade({"computation_graph": lambda model, x: make_dot(model(x))}, *graphs)
+    assert unnamed["graph_built"].passed
+    assert "params=dict" in unnamed["graph_parameters"].message
 
 
 def _evaluate(eval_mode: bool, no_grad: bool):
@@ -255,18 +267,33 @@ def _evaluate(eval_mode: bool, no_grad: bool):
     return evaluate
 
 
+EVALUATE_CHECKS = ("evaluate_accuracy", "evaluate_predictions", "evaluate_eval_mode", "evaluate_no_grad")
+
+
 @pytest.mark.parametrize(("eval_mode", "no_grad", "fails"), [
     (True, True, set()),
     (False, True, {"evaluate_eval_mode"}),
     (True, False, {"evaluate_no_grad"}),
 ])
 def test_evaluate_mode_checks_are_independent(eval_mode, no_grad, fails):
-    namespace = {"evaluate": _evaluate(eval_mode, no_grad)}
-    outcomes = {name: _outcome(name, namespace) for name in ("evaluate_accuracy", "evaluate_predictions",
-                                                              "evaluate_eval_mode", "evaluate_no_grad")}
-    assert {name for name, outcome in outcomes.items() if outcome != "passed"} == fails, outcomes
+    results = _grade({"evaluate": _evaluate(eval_mode, no_grad)}, *EVALUATE_CHECKS)
+    assert {name for name, result in results.items() if not result.passed} == fails, results
     for name in fails:
-        assert "model.eval()" in outcomes[name] or "torch.no_grad()" in outcomes[name]
+        assert "model.eval()" in results[name].message or "torch.no_grad()" in results[name].message
+
+
+def test_evaluate_under_inference_mode_or_returning_tensors_gets_the_points():
+    """torch.inference_mode() disables gradients too; an accuracy tensor and a predictions tensor are numbers."""
+
+    def evaluate(model, loader):
+        model.eval()
+        with torch.inference_mode():
+            batches = [(model(x).argmax(dim=1), y) for x, y in loader]
+        predictions, labels = torch.cat([p for p, _ in batches]), torch.cat([y for _, y in batches])
+        return (predictions == labels).float().mean(), predictions
+
+    results = _grade({"evaluate": evaluate}, *EVALUATE_CHECKS)
+    assert {name: r.message for name, r in results.items() if not r.passed} == {}
 
 
 def test_evaluate_averaging_batch_accuracies_is_caught():
@@ -279,6 +306,11 @@ def test_evaluate_averaging_batch_accuracies_is_caught():
 
     outcome = _outcome("evaluate_accuracy", {"evaluate": evaluate})
     assert "attendu 0.78, obtenu 0.8" in outcome and "pas par le nombre de lots" in outcome
+
+
+def test_evaluate_returning_one_value_fails_with_a_message():
+    outcome = _outcome("evaluate_predictions", {"evaluate": lambda model, loader: 0.5})
+    assert "deux valeurs" in outcome
 
 
 @pytest.mark.parametrize(("returned", "hint"), [("sum", "somme"), ("last", "dernier lot")])
@@ -294,9 +326,36 @@ def test_train_loss_sum_or_last_batch_gets_a_hint(returned, hint):
             losses.append(loss.item())
         return sum(losses) if returned == "sum" else losses[-1]
 
-    namespace = {"train_one_epoch": train_one_epoch}
-    assert hint in _outcome("train_mean_loss", namespace)
-    assert _outcome("train_updates", namespace) == "passed"
+    results = _grade({"train_one_epoch": train_one_epoch}, "train_mean_loss", "train_updates")
+    assert hint in results["train_mean_loss"].message
+    assert results["train_updates"].passed
+
+
+TRAIN_CHECKS = ("train_mean_loss", "train_updates", "train_sets_train_mode", "train_reference_cnn")
+
+
+@pytest.mark.parametrize(("mistake", "fails", "message"), [
+    ("none", set(), ""),
+    ("no_train_mode", {"train_sets_train_mode"}, "model.train()"),
+    ("no_step", {"train_updates", "train_reference_cnn"}, "optimizer.step()"),
+])
+def test_each_training_mistake_changes_what_is_observed(mistake, fails, message):
+    def train_one_epoch(model, loader, optimizer, loss_fn):
+        if mistake != "no_train_mode":
+            model.train()
+        total = 0.0
+        for images, labels in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(images), labels)
+            loss.backward()
+            if mistake != "no_step":
+                optimizer.step()
+            total += loss.item()
+        return total / len(loader)
+
+    results = _grade({"train_one_epoch": train_one_epoch}, *TRAIN_CHECKS)
+    assert {name for name, result in results.items() if not result.passed} == fails, results
+    assert all(message in results[name].message for name in fails if name != "train_reference_cnn")
 
 
 def test_functional_style_gets_the_model_points():
@@ -315,8 +374,22 @@ def test_functional_style_gets_the_model_points():
             x = F.max_pool2d(self.second(x).relu(), 2)
             return self.out(torch.relu(self.hidden(x.view(x.size(0), -1))))
 
-    namespace = {"MnistCNN": FunctionalCNN}
-    assert [_outcome(name, namespace) for name in ("model_layers", "model_shapes", "model_params")] == ["passed"] * 3
+    results = _grade({"MnistCNN": FunctionalCNN}, "model_layers", "model_shapes", "model_params")
+    assert {name: r.message for name, r in results.items() if not r.passed} == {}
+
+
+def test_a_subclass_of_sequential_gets_the_model_points():
+    """``class MnistCNN(nn.Sequential)``: no forward of its own, the same computation."""
+
+    class SequentialCNN(nn.Sequential):
+        def __init__(self):
+            super().__init__(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10))
+
+    names = ("model_layers", "model_shapes", "model_params", "model_initial_loss", "model_one_step")
+    results = _grade({"MnistCNN": SequentialCNN}, *names)
+    assert {name: r.message for name, r in results.items() if not r.passed} == {}
 
 
 def test_softmax_output_cannot_overfit():
@@ -333,8 +406,34 @@ def test_softmax_output_cannot_overfit():
         def forward(self, x):
             return self.fc2(self.fc1(torch.flatten(self.conv2(self.conv1(x)), 1)))
 
-    inputs = load_assignment("02_mnist_cnn").fixtures().inputs
-    namespace = {"MnistCNN": Softmax}
-    assert "sans softmax final" in _outcome("model_layers", namespace)
-    assert _outcome("model_initial_loss", namespace, inputs) == "passed"
-    assert "lot de 32 images" in _outcome("model_overfit", namespace, inputs)
+    results = _grade({"MnistCNN": Softmax}, "model_layers", "model_initial_loss", "model_overfit")
+    assert "sans softmax final" in results["model_layers"].message
+    assert results["model_initial_loss"].passed
+    assert "lot de 32 images" in results["model_overfit"].message
+
+
+def test_a_forward_without_gradients_fails_the_one_step_check_with_a_message():
+    class Detached(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(784, 10)
+
+        def forward(self, x):
+            return self.linear(x.flatten(1)).detach()
+
+    assert "ne dépend pas de ses paramètres" in _outcome("model_one_step", {"MnistCNN": Detached})
+
+
+def test_transforms_v2_gets_the_transform_point_and_a_pil_image_does_not():
+    """v2 returns a tv_tensors.Image (a Tensor subclass): the same values, the same point."""
+    from torchvision import transforms
+    from torchvision.transforms import v2
+
+    def with_v2():
+        return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize((0.1307,), (0.3081,))])
+
+    assert _outcome("data_transform", {"build_transform": with_v2}) == "passed"
+    outcome = _outcome("data_transform", {"build_transform": lambda: transforms.Compose([])})
+    assert "ToTensor" in outcome and "'Image'" in outcome
+    unnormalised = _outcome("data_transform", {"build_transform": lambda: transforms.ToTensor()})
+    assert "Normalize((0.1307,), (0.3081,))" in unnormalised

@@ -98,4 +98,60 @@ def plot_learning_curve(history):
     return figure
 '''},
     ),
+    Variant(
+        "valid_functional_objects",
+        "Correct, written another way: a functional Keras model (keras.Input + keras.Model) compiled with loss, "
+        "optimizer and metric objects; the scaler fitted then applied; metrics from scikit-learn.",
+        frozenset(),
+        {"scale_features": '''
+def scale_features(X_train, X_test):
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), scaler
+''', "build_model": '''
+def build_model(input_dim):
+    inputs = keras.Input(shape=(input_dim,))
+    hidden = layers.Dense(64, activation="relu")(inputs)
+    hidden = layers.Dense(32, activation=keras.activations.relu)(hidden)
+    outputs = layers.Dense(1)(hidden)
+    model = keras.Model(inputs, outputs, name="mlp")
+    model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.MeanSquaredError(),
+                  metrics=[keras.metrics.MeanAbsoluteError()])
+    return model
+''', "compute_metrics": '''
+def compute_metrics(y_true, y_pred):
+    from sklearn.metrics import mean_absolute_error, mean_squared_error
+
+    y_pred = np.reshape(y_pred, -1)
+    mse = mean_squared_error(y_true, y_pred)
+    return {"mse": mse, "rmse": mse ** 0.5, "mae": mean_absolute_error(y_true, y_pred)}
+'''},
+    ),
+    Variant(
+        "valid_pyplot_and_keywords",
+        "Correct, written another way: split with keywords in another order, fit with shuffle and keyword "
+        "arguments, the learning curve drawn with pyplot's state machine against explicit epoch numbers.",
+        frozenset(),
+        {"split_data": '''
+def split_data(X, y, test_size=0.2, random_state=42):
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=random_state, shuffle=True,
+                                                        test_size=test_size)
+    return X_train, X_test, y_train, y_test
+''', "train_model": '''
+def train_model(model, X_train, y_train, epochs=100, batch_size=32):
+    history = model.fit(x=X_train, y=y_train, batch_size=batch_size, epochs=epochs, validation_split=0.2,
+                        shuffle=True, verbose=0)
+    return history
+''', "plot_learning_curve": '''
+def plot_learning_curve(history):
+    epochs = range(1, len(history.history["loss"]) + 1)
+    plt.figure(figsize=(6, 4))
+    plt.plot(epochs, history.history["loss"], "o-", label="loss (entraînement)")
+    plt.plot(epochs, history.history["val_loss"], "s--", label="val_loss (validation)")
+    plt.xlabel("époque")
+    plt.ylabel("MSE")
+    plt.legend(loc="upper right")
+    plt.grid(True)
+    return plt.gcf()
+'''},
+    ),
 ]

@@ -90,4 +90,136 @@ def compute_confusion_matrix(y_true, y_pred, num_classes=10):
 '''},
         messages={"confusion_counts": "transposée"},
     ),
+    Variant(
+        "valid_functional_layers",
+        "Another correct style: named layers with F.relu / F.max_pool2d and x.view in forward; train_one_epoch "
+        "zeroing the gradients after each step and averaging per example; evaluate under torch.inference_mode() "
+        "with torch.max; the confusion matrix counted with numpy (np.add.at); the graph's params as a dict "
+        "comprehension. Full marks.",
+        frozenset(),
+        {
+            "MnistCNN": """
+import torch.nn.functional as F
+
+
+class MnistCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.fc1 = nn.Linear(32 * 7 * 7, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), kernel_size=2, stride=2)
+        x = x.view(x.size(0), -1)
+        return self.fc2(F.relu(self.fc1(x)))
+""",
+            "train_one_epoch": """
+def train_one_epoch(model, loader, optimizer, loss_fn):
+    model.train()
+    total, seen = 0.0, 0
+    for batch_images, batch_labels in loader:
+        outputs = model(batch_images)
+        loss = loss_fn(outputs, batch_labels)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        total += loss.item() * batch_images.size(0)
+        seen += batch_images.size(0)
+    return total / seen
+""",
+            "evaluate": """
+def evaluate(model, loader):
+    model.eval()
+    correct, total, predictions = 0, 0, []
+    with torch.inference_mode():
+        for images, labels in loader:
+            _, predicted = torch.max(model(images), 1)
+            correct += int((predicted == labels).sum())
+            total += labels.size(0)
+            predictions.append(predicted.numpy())
+    return correct / total, np.concatenate(predictions)
+""",
+            "compute_confusion_matrix": """
+def compute_confusion_matrix(y_true, y_pred, num_classes=10):
+    matrix = np.zeros((num_classes, num_classes), dtype=int)
+    np.add.at(matrix, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return matrix
+""",
+            "computation_graph": """
+def computation_graph(model, x):
+    output = model(x)
+    return make_dot(output, params={name: param for name, param in model.named_parameters()})
+""",
+        },
+    ),
+    Variant(
+        "valid_sequential_torch_ops",
+        "Another correct style: the CNN as two nn.Sequential stacks (features, classifier with nn.Flatten, "
+        "padding='same', MaxPool2d(kernel_size=2, stride=2)); train_one_epoch keeping a running mean of the batch "
+        "losses; evaluate decorated with @torch.no_grad(), accuracy from the concatenated tensors; the confusion "
+        "matrix with torch.bincount, returned as a tensor. Full marks.",
+        frozenset(),
+        {
+            "MnistCNN": """
+class MnistCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 16, kernel_size=3, padding="same"), nn.ReLU(), nn.MaxPool2d(kernel_size=2, stride=2),
+            nn.Conv2d(16, 32, kernel_size=3, padding="same"), nn.ReLU(), nn.MaxPool2d(kernel_size=2, stride=2),
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+""",
+            "train_one_epoch": """
+def train_one_epoch(model, loader, optimizer, loss_fn):
+    model.train()
+    running = 0.0
+    for step, (images, labels) in enumerate(loader, start=1):
+        scores = model(images)
+        loss = loss_fn(scores, labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        running += (loss.item() - running) / step
+    return running
+""",
+            "evaluate": """
+@torch.no_grad()
+def evaluate(model, loader):
+    model.eval()
+    all_predictions, all_labels = [], []
+    for images, labels in loader:
+        all_predictions.append(model(images).argmax(dim=1))
+        all_labels.append(labels)
+    predictions, labels = torch.cat(all_predictions), torch.cat(all_labels)
+    return (predictions == labels).float().mean().item(), predictions.numpy()
+""",
+            "compute_confusion_matrix": """
+def compute_confusion_matrix(y_true, y_pred, num_classes=10):
+    y_true, y_pred = torch.as_tensor(y_true).long(), torch.as_tensor(y_pred).long()
+    counts = torch.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes)
+""",
+        },
+    ),
+    Variant(
+        "valid_transforms_v2",
+        "The transform written with torchvision's transforms.v2 (ToImage, ToDtype(float32, scale=True), Normalize), "
+        "which the torchvision documentation recommends: it returns a tv_tensors.Image, a subclass of Tensor with "
+        "the same values. Full marks (the transform check used to require the exact class name Tensor).",
+        frozenset(),
+        {"build_transform": """
+from torchvision.transforms import v2
+
+
+def build_transform():
+    return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize((0.1307,), (0.3081,))])
+"""},
+    ),
 ]
