@@ -17,10 +17,8 @@ compare them with the expected architecture and raise
 
 from __future__ import annotations
 
-import contextlib
-import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from autograder.checks.expect import expect_equal, fail
 
@@ -181,37 +179,6 @@ def trace_operations(model: Any, inputs: Any) -> tuple[Any, list[dict[str, Any]]
     with Recorder():
         output = model(inputs)
     return output, operations
-
-
-@contextlib.contextmanager
-def single_thread() -> Iterator[None]:
-    """PyTorch on one thread inside the block, as in the sandbox.
-
-    In a notebook kernel (nbgrader's graded cells) checks then compute what ``autograder grade``
-    computes, and small models do not lose time to thread contention.
-    """
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
-Function = TypeVar("Function", bound=Callable[..., Any])
-
-
-def single_threaded(function: Function) -> Function:
-    """Decorator: ``function`` runs under :func:`single_thread` (for ``collect`` halves that train)."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with single_thread():
-            return function(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def count_parameters(model: Any, trainable_only: bool = False) -> int:
