@@ -14,6 +14,8 @@ from autograder.grading.spec import Failure
 def describe_figure(figure: Any, png: bool = False) -> dict[str, Any]:
     """Plain-data summary: per axes, its labels, title, legend entries and line data.
 
+    A figure-level legend (``fig.legend()``) counts as every axes' legend.
+
     Returns:
         ``{"axes": [{"title", "xlabel", "ylabel", "legend": [str] | None,
         "lines": [{"label": str, "y": ndarray}]}], "png": bytes | None}``
@@ -23,14 +25,16 @@ def describe_figure(figure: Any, png: bool = False) -> dict[str, Any]:
     if not isinstance(figure, Figure):
         raise TypeError(f"une figure matplotlib était attendue, pas {type(figure).__name__}")
     axes = []
+    figure_legend = [t.get_text() for legend in getattr(figure, "legends", []) for t in legend.get_texts()]
     for ax in figure.axes:
         legend = ax.get_legend()
+        texts = ([t.get_text() for t in legend.get_texts()] if legend else []) + figure_legend
         axes.append(
             {
                 "title": ax.get_title(),
                 "xlabel": ax.get_xlabel(),
                 "ylabel": ax.get_ylabel(),
-                "legend": [t.get_text() for t in legend.get_texts()] if legend else None,
+                "legend": texts if legend or figure_legend else None,
                 "lines": [
                     {"label": line.get_label(), "y": np.asarray(line.get_ydata(), dtype=float)}
                     for line in ax.get_lines()
