@@ -111,7 +111,8 @@ def outcome(error: BaseException | None, title: str) -> tuple[Status, str]:
     if isinstance(error, StudentError):
         return ERROR_STATUS.get(error.kind, Status.ERROR), error.message
     if isinstance(error, AssertionError):
-        return Status.FAILED, _assertion_text(error) or f"Attendu : {title[:1].lower()}{title[1:]} ; ce n'est pas le cas."
+        expected = f"Attendu : {title[:1].lower()}{title[1:]} ; ce n'est pas le cas."
+        return Status.FAILED, _assertion_text(error) or expected
     return Status.GRADER_ERROR, (f"Erreur du correcteur, pas de votre code ({type(error).__name__} : "
                                  f"{str(error)[:300]}) : l'enseignant doit corriger ce test.")
 

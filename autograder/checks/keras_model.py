@@ -98,8 +98,15 @@ def expect_layers(found: dict[str, Any], expected: list[dict[str, Any]]) -> None
                 fail(f"Couche {position} ({want['type']}), paramètre `{key}`", value, got.get(key))
 
 
+#: ``metrics=["accuracy"]`` is Keras' shortcut for the accuracy that fits the loss: naming that metric
+#: (by its name or as an object) is the same compilation.
+ACCURACY_OF_LOSS = {"categorical_crossentropy": "categorical_accuracy",
+                    "sparse_categorical_crossentropy": "sparse_categorical_accuracy",
+                    "binary_crossentropy": "binary_accuracy"}
+
+
 def expect_compiled(found: dict[str, Any], optimizer: str, loss: str, metrics: list[str]) -> None:
-    """Compiled with the expected optimizer, loss and metrics (canonical names)."""
+    """Compiled with the expected optimizer, loss and metrics (canonical names; see :data:`ACCURACY_OF_LOSS`)."""
     compiled = found.get("compile")
     if compiled is None:
         raise Failure("Le modèle n'est pas compilé : appelez model.compile(...) avant de le renvoyer.")
@@ -107,5 +114,7 @@ def expect_compiled(found: dict[str, Any], optimizer: str, loss: str, metrics: l
         fail("Optimiseur", optimizer, compiled["optimizer"])
     if compiled["loss"] != loss:
         fail("Fonction de coût", loss, compiled["loss"])
-    if sorted(compiled["metrics"]) != sorted(metrics):
+    same = ACCURACY_OF_LOSS.get(loss)
+    named = ["accuracy" if metric == same and "accuracy" in metrics else metric for metric in compiled["metrics"]]
+    if sorted(named) != sorted(metrics):
         fail("Métriques", metrics, compiled["metrics"])

@@ -39,15 +39,12 @@ NOTEBOOK_FILES = "<cellule"  # the file names of the student's cells (see worker
 
 
 def _is_kit(name: str) -> bool:
-    return name.split(".")[0].startswith(WATCHED_PREFIXES)
+    return name.startswith(WATCHED_PREFIXES)
 
 
 def _watched() -> dict[str, types.ModuleType]:
-    modules = {}
-    for name, module in list(sys.modules.items()):
-        if isinstance(module, types.ModuleType) and (name in WATCHED_MODULES or _is_kit(name)):
-            modules[name] = module
-    return modules
+    return {name: module for name, module in list(sys.modules.items())
+            if (name in WATCHED_MODULES or name.startswith(WATCHED_PREFIXES)) and isinstance(module, types.ModuleType)}
 
 
 def _defaults_fingerprint(values: Any) -> str:
@@ -103,14 +100,14 @@ def _from_notebook(value: Any) -> bool:
     return function is not None and function.__code__.co_filename.startswith(NOTEBOOK_FILES)
 
 
-def foreign_code() -> list[str]:
-    """Functions of the notebook planted in a watched module or framework class, whenever it was imported.
+def foreign_code(modules: dict[str, types.ModuleType]) -> list[str]:
+    """Functions of the notebook planted in these modules (imported since the snapshot) or a framework class.
 
     Catches a patch made in the same request that first imports a framework (the snapshot
     could not know that module's original state).
     """
     found = [f"{name}.{attr} remplacé par du code du notebook"
-             for name, module in _watched().items() for attr, value in list(vars(module).items())
+             for name, module in modules.items() for attr, value in list(vars(module).items())
              if _from_notebook(value)]
     found += [f"{label}.{attr} remplacé par du code du notebook"
               for label, cls in _framework_classes() for attr, value in list(vars(cls).items())
@@ -162,7 +159,8 @@ class Snapshot:
             found += self._module_changes(name, module)
         found += self._function_changes()
         found += self._class_changes()
-        found += foreign_code()
+        if len(sys.modules) != self.module_count:  # some module was imported since the snapshot
+            found += foreign_code({n: m for n, m in _watched().items() if n not in self.modules})
         return found[:5]
 
     def _module_changes(self, name: str, module: types.ModuleType) -> list[str]:
@@ -213,6 +211,7 @@ class Snapshot:
 
     def refresh(self) -> None:
         """Include modules imported since (lazily imported submodules are watched from now on)."""
+        self.module_count = len(sys.modules)
         for name, module in _watched().items():
             if name not in self.modules:
                 self._take(name, module)
