@@ -6,6 +6,23 @@ to review. A mutant belongs here only when the statement does not ask for what i
 """
 
 EQUIVALENT: dict[str, dict[str, str]] = {
+    "00_fundamentals": {
+        "gradient_descent:1:31:constant": "the skeleton gives the defaults; the graders always pass theta0",
+        "gradient_descent:1:42:constant": "the skeleton gives the defaults; the graders always pass alpha",
+        "gradient_descent:1:54:constant": "the skeleton gives the defaults; the graders always pass limit",
+        "gradient_descent:1:67:constant": "the skeleton gives the defaults; the graders always pass epsilon",
+        "fit_linear_regression:18:39:constant": "the skeleton gives the defaults; the graders always pass epochs",
+        "fit_linear_regression:18:47:constant": "the skeleton gives the defaults; the graders always pass lr",
+        "build_cnn:16:24:constant": "the skeleton gives the defaults; the graders always pass n_classes",
+        "one_hot_labels:1:32:constant": "the skeleton gives the defaults; the graders always pass n_classes",
+        "sheet_tensors:11:17:swap": "torch.zeros(3, 3) with its two sizes swapped is the same tensor",
+        "sheet_tensors:12:18:swap": "torch.randn(3, 3) with its two sizes swapped is the same draw",
+        "gradient_descent:26:8:remove": "dyi = theta.grad already aliases the gradient, which zero_() and backward() "
+                                        "update in place: the second assignment changes nothing",
+        "train_steps:33:15:swap": "the MSE is symmetric: loss_fn(y, model(X)) has the same value and gradients",
+        "make_linear_data:13:8:operator": "3X − noise·N(0, 1) has the same law as 3X + noise·N(0, 1) (the ident "
+                                          "also names 3 * X → 3 / X, which is killed)",
+    },
     "01_regression": {
         "train_model:1:48:constant": "the default of epochs is the notebook's own budget: graders always pass epochs",
         "train_model:1:64:constant": "the default of batch_size is never used by the graders, which always pass it",
@@ -16,5 +33,92 @@ EQUIVALENT: dict[str, dict[str, str]] = {
                                            "not a figure title",
         "plot_learning_curve:11:39:constant": "the figure's size is not graded",
         "plot_learning_curve:11:42:constant": "the figure's size is not graded",
+    },
+    "02_mnist_cnn": {
+        "build_loaders:18:70:constant": "the MNIST files are already under torchvision_root(): download=False "
+                                        "loads them the same",
+        "build_loaders:19:70:constant": "the MNIST files are already under torchvision_root(): download=False "
+                                        "loads them the same",
+        "evaluate:18:23:call": "without .item() the count is a tensor (no graph under no_grad): the accuracy has "
+                               "the same value, and the graders accept a number-like tensor",
+        "evaluate:20:18:call": "without .numpy() the predictions are a tensor of the same classes: the graders "
+                               "accept tensors wherever arrays are documented",
+        "compute_confusion_matrix:1:57:constant": "the signature and its default are given in the skeleton: "
+                                                  "graders always pass num_classes",
+    },
+    "09_mini_project": {
+        "create_improved_model_1:16:77:constant": "the improved builders are the student's own design: tanh in a "
+                                                  "convolution is a valid choice",
+        "create_improved_model_1:17:46:constant": "the improved builders are the student's own design: a 3×3 pooling "
+                                                  "is a valid choice",
+        "create_improved_model_1:18:58:constant": "the improved builders are the student's own design: 'valid' "
+                                                  "padding still leaves a 1×1 map",
+        "create_improved_model_1:20:26:constant": "the improved builders are the student's own design: 129 filters is "
+                                                  "a valid choice",
+        "create_improved_model_1:24:41:constant": "the improved builders are the student's own design: tanh in the "
+                                                  "dense layer is a valid choice",
+        "create_improved_model_1:28:28:constant": "the improved builders are the student's own design: SGD is a "
+                                                  "listed hyper-parameter change, and only BEST_MODEL is retrained",
+        "create_improved_model_2:16:61:constant": "BEST_MODEL is the student's own design: with tanh in the first "
+                                                  "convolution it still beats the baseline by the calibrated gain",
+        "create_improved_model_2:22:25:constant": "BEST_MODEL is the student's own design: 129 dense units still beat "
+                                                  "the baseline by the calibrated gain",
+        "create_improved_model_3:19:12:swap": "RandomTranslation(0.1, 0.1) with its two factors swapped is the same "
+                                              "layer",
+        "create_improved_model_3:20:26:constant": "the improved builders are the student's own design: 33 filters is "
+                                                  "a valid choice",
+        "create_improved_model_3:20:46:constant": "the improved builders are the student's own design: a 4×3 kernel "
+                                                  "is a valid choice",
+        "create_improved_model_3:20:61:constant": "the improved builders are the student's own design: tanh in a "
+                                                  "convolution is a valid choice",
+        "create_improved_model_3:21:43:constant": "the improved builders are the student's own design: a 3×2 pooling "
+                                                  "is a valid choice",
+        "create_improved_model_3:22:26:constant": "the improved builders are the student's own design: 65 filters is "
+                                                  "a valid choice",
+        "create_improved_model_3:23:46:constant": "the improved builders are the student's own design: a 3×2 pooling "
+                                                  "is a valid choice",
+        "create_improved_model_3:25:25:constant": "the improved builders are the student's own design: 129 dense "
+                                                  "units is a valid choice",
+        "create_improved_model_3:29:28:constant": "the improved builders are the student's own design: SGD is a "
+                                                  "listed hyper-parameter change, and only BEST_MODEL is retrained",
+        "evaluate_model:34:4:call": "figure.tight_layout() only adjusts the spacing of the learning curves' figure",
+        "analyze_errors:27:36:constant": "the figure's size is not graded",
+        "analyze_errors:28:8:remove": "hiding the axes of the error images is cosmetic",
+        "analyze_errors:29:12:remove": "hiding the axes of the error images is cosmetic",
+        "analyze_errors:34:8:remove": "figure.tight_layout() only adjusts the spacing",
+        "analyze_errors:34:8:call": "figure.tight_layout() only adjusts the spacing",
+        "analyze_errors:40:4:remove": "the statement asks for a bar chart of the error rates, not its axis titles",
+        "analyze_errors:43:4:remove": "a grid is cosmetic",
+        "add_gaussian_noise:14:11:swap": "np.clip(0, X + noise, 1) computes min(max(0, X + noise), 1): the same values",
+        "rotate_randomly:1:33:constant": "the default of max_angle is never used by the graders, which always pass it",
+        "rotate_randomly:17:88:constant": "the statement does not prescribe the interpolation order (scipy's default "
+                                          "is 3): order=2 rotates by the same angles",
+        "test_robustness:1:38:constant": "the default of seed is never used by the graders, which always pass it",
+        "test_robustness:28:47:constant": "the figure's size is not graded",
+        "test_robustness:29:4:remove": "the examples' figure is for the report, judged by hand (the valid alternative "
+                                       "example draws titles only): its images are not graded",
+        "test_robustness:36:4:call": "plt.show() only displays the figure, which the notebook shows anyway",
+        "test_robustness:36:4:remove": "plt.show() only displays the figure, which the notebook shows anyway",
+        "compare_models:22:65:constant": "the figure's size is not graded",
+        "compare_models:24:4:remove": "the statement asks for two bar charts, not their titles",
+        "compare_models:30:4:remove": "rotating the tick labels is cosmetic",
+        "compare_models:32:4:remove": "figure.tight_layout() only adjusts the spacing",
+    },
+    "03_fashion_cnn": {
+        "preprocess_images:12:27:constant": "numpy's reshape takes any negative size as the unknown one: -2 acts as -1",
+        "build_augmentation:11:39:constant": "10/361 of a turn is 9.97°: the 10° asked for, within the graders' "
+                                             "10 % margin",
+        "build_augmentation:12:12:swap": "height and width factors are both 0.1: swapping them changes nothing",
+        "make_augmented_dataset:20:68:constant": "the default of batch_size is never used: graders and train_model "
+                                                "always pass it",
+        "make_augmented_dataset:20:78:constant": "the statement asks for a shuffle, not a particular default seed",
+        "train_model:1:77:constant": "the default of batch_size is never used by the graders, which always pass it",
+        "train_model:19:66:constant": "verbose=1 only prints progress",
+        "train_model:21:86:constant": "verbose=1 only prints progress",
+        "predict_classes:12:50:constant": "verbose=1 only prints progress",
+        "plot_accuracy_curves:11:39:constant": "the figure's size is not graded",
+        "plot_accuracy_curves:11:42:constant": "the figure's size is not graded",
+        "plot_accuracy_curves:17:4:remove": "the statement asks for labelled curves, a legend and axis titles, "
+                                            "not a figure title",
     },
 }
