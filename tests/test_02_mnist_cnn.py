@@ -338,6 +338,7 @@ TRAIN_CHECKS = ("train_mean_loss", "train_updates", "train_sets_train_mode", "tr
     ("none", set(), ""),
     ("no_train_mode", {"train_sets_train_mode"}, "model.train()"),
     ("no_step", {"train_updates", "train_reference_cnn"}, "optimizer.step()"),
+    ("no_item", {"train_mean_loss"}, "loss.item()"),  # loss tensors summed: every batch's graph kept alive
 ])
 def test_each_training_mistake_changes_what_is_observed(mistake, fails, message):
     def train_one_epoch(model, loader, optimizer, loss_fn):
@@ -350,7 +351,7 @@ def test_each_training_mistake_changes_what_is_observed(mistake, fails, message)
             loss.backward()
             if mistake != "no_step":
                 optimizer.step()
-            total += loss.item()
+            total += loss if mistake == "no_item" else loss.item()
         return total / len(loader)
 
     results = _grade({"train_one_epoch": train_one_epoch}, *TRAIN_CHECKS)

@@ -265,6 +265,7 @@ def training_log(sub: Submission, X: np.ndarray, y: np.ndarray, batch_size: int 
     loss_fn, optimizer, log = recording_tools(network, torch.optim.SGD, lr=0.1)
     returned = sub.function("train_one_epoch")(network, tensor_loader(X, y, batch_size), optimizer, loss_fn)
     log["returned"] = None if returned is None else as_number(returned, "Valeur renvoyée par train_one_epoch")
+    log["returned_graph"] = bool(getattr(returned, "requires_grad", False))  # loss tensors summed, not loss.item()
     log["changed"] = any(not torch.equal(a, b) for a, b in zip(before, network.parameters(), strict=True))
     return log
 

@@ -119,6 +119,9 @@ def test_train_mean_loss(training_log):
                                               "loss_fn(sorties, étiquettes) : elle n'a jamais été appelée.")
     returned = training_log["returned"]
     expect_true(returned is not None, "train_one_epoch doit renvoyer la perte moyenne de l'époque (un nombre).")
+    expect_true(not training_log["returned_graph"], "train_one_epoch doit renvoyer un nombre (float), pas un tenseur "
+                                                    "relié au graphe de calcul : additionnez loss.item(), sinon le "
+                                                    "graphe de chaque lot reste en mémoire pendant toute l'époque.")
     losses, sizes = np.array(training_log["losses"]), np.array(training_log["sizes"])
     per_batch, per_example = losses.mean(), (losses * sizes).sum() / sizes.sum()
     if np.isclose(returned, per_example, rtol=1e-4):
