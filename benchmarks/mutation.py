@@ -61,7 +61,11 @@ AXIS_KEYWORDS = ("axis", "dim")
 
 @dataclass(frozen=True)
 class Mutant:
-    """One change to one function: ``ident`` is ``function:line:column:operator``."""
+    """One change to one function: ``ident`` is ``function:line:column:operator``.
+
+    ``operator`` is ``constant``, ``swap``, ``remove``, ``axis``, ``operator.<original operator>`` or
+    ``call.<method>``; a ``+`` is appended when another mutation starts at the same place.
+    """
 
     ident: str
     function: str
@@ -111,7 +115,7 @@ class _Mutations(ast.NodeVisitor):
                     next(k for k in changed.keywords if k.arg == keyword.arg).value = ast.Constant(other)
                     self.add(node, changed, "axis", f"{keyword.arg}={value} → {keyword.arg}={other}")
         if isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
-            self.add(node, copy.deepcopy(node.func.value), "call", f".{node.func.attr}() retiré")
+            self.add(node, copy.deepcopy(node.func.value), f"call.{node.func.attr}", f".{node.func.attr}() retiré")
         self.generic_visit(node)
 
     def visit_keyword(self, node: ast.keyword) -> None:
@@ -122,8 +126,8 @@ class _Mutations(ast.NodeVisitor):
     def visit_BinOp(self, node: ast.BinOp) -> None:
         swap = BINARY_SWAPS.get(type(node.op))
         if swap is not None:
-            self.add(node, ast.BinOp(copy.deepcopy(node.left), swap(), copy.deepcopy(node.right)), "operator",
-                     f"{type(node.op).__name__} → {swap.__name__}")
+            self.add(node, ast.BinOp(copy.deepcopy(node.left), swap(), copy.deepcopy(node.right)),
+                     f"operator.{type(node.op).__name__}", f"{type(node.op).__name__} → {swap.__name__}")
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -131,7 +135,8 @@ class _Mutations(ast.NodeVisitor):
         if swap is not None:
             changed = copy.deepcopy(node)
             changed.op = swap()
-            self.add(node, changed, "operator", f"{type(node.op).__name__}= → {swap.__name__}=")
+            self.add(node, changed, f"operator.{type(node.op).__name__}",
+                     f"{type(node.op).__name__}= → {swap.__name__}=")
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
@@ -139,7 +144,8 @@ class _Mutations(ast.NodeVisitor):
         if swap is not None and len(node.ops) == 1:
             changed = copy.deepcopy(node)
             changed.ops = [swap()]
-            self.add(node, changed, "operator", f"{type(node.ops[0]).__name__} → {swap.__name__}")
+            self.add(node, changed, f"operator.{type(node.ops[0]).__name__}",
+                     f"{type(node.ops[0]).__name__} → {swap.__name__}")
         self.generic_visit(node)
 
     def visit_body(self, body: list[ast.stmt]) -> None:
@@ -182,12 +188,17 @@ def mutants_of(function: ast.FunctionDef) -> Iterator[Mutant]:
     visitor = _Mutations(function)
     visitor.visit_body(function.body)
     visitor.generic_visit(function)
+    seen: set[str] = set()
     for node, replacement, operator, text in visitor.found:
         changed = _replace_at(function, node, replacement)
         ast.fix_missing_locations(changed)
         line = getattr(node, "lineno", function.lineno)
-        yield Mutant(f"{function.name}:{line}:{getattr(node, 'col_offset', 0)}:{operator}", function.name,
-                     f"{function.name}, ligne {line - function.lineno + 1} : {text}", ast.unparse(changed))
+        ident = f"{function.name}:{line}:{getattr(node, 'col_offset', 0)}:{operator}"
+        while ident in seen:  # two mutations of nodes starting at the same place
+            ident += "+"
+        seen.add(ident)
+        yield Mutant(ident, function.name, f"{function.name}, ligne {line - function.lineno + 1} : {text}",
+                     ast.unparse(changed))
 
 
 def _replace_at(function: ast.FunctionDef, target: ast.AST, replacement: ast.AST | None) -> ast.FunctionDef:

@@ -20,15 +20,14 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "gradient_descent:26:8:remove": "dyi = theta.grad already aliases the gradient, which zero_() and backward() "
                                         "update in place: the second assignment changes nothing",
         "train_steps:33:15:swap": "the MSE is symmetric: loss_fn(y, model(X)) has the same value and gradients",
-        "make_linear_data:13:8:operator": "3X − noise·N(0, 1) has the same law as 3X + noise·N(0, 1) (the ident "
-                                          "also names 3 * X → 3 / X, which is killed)",
+        "make_linear_data:13:8:operator.Add": "3X − noise·N(0, 1) has the same law as 3X + noise·N(0, 1)",
     },
     "01_regression": {
         "train_model:1:48:constant": "the default of epochs is the notebook's own budget: graders always pass epochs",
         "train_model:1:64:constant": "the default of batch_size is never used by the graders, which always pass it",
         "train_model:16:94:constant": "verbose=1 only prints progress",
         "compute_metrics:12:4:remove": "y_true is documented as shape (n,): ravel/asarray change nothing for it",
-        "compute_metrics:12:13:call": "y_true is documented as shape (n,): ravel() changes nothing for it",
+        "compute_metrics:12:13:call.ravel": "y_true is documented as shape (n,): ravel() changes nothing for it",
         "plot_learning_curve:16:4:remove": "the statement asks for labelled curves, a legend and axis titles, "
                                            "not a figure title",
         "plot_learning_curve:11:39:constant": "the figure's size is not graded",
@@ -39,9 +38,9 @@ EQUIVALENT: dict[str, dict[str, str]] = {
                                         "loads them the same",
         "build_loaders:19:70:constant": "the MNIST files are already under torchvision_root(): download=False "
                                         "loads them the same",
-        "evaluate:18:23:call": "without .item() the count is a tensor (no graph under no_grad): the accuracy has "
+        "evaluate:18:23:call.item": "without .item() the count is a tensor (no graph under no_grad): the accuracy has "
                                "the same value, and the graders accept a number-like tensor",
-        "evaluate:20:18:call": "without .numpy() the predictions are a tensor of the same classes: the graders "
+        "evaluate:20:18:call.numpy": "without .numpy() the predictions are a tensor of the same classes: the graders "
                                "accept tensors wherever arrays are documented",
         "compute_confusion_matrix:1:57:constant": "the signature and its default are given in the skeleton: "
                                                   "graders always pass num_classes",

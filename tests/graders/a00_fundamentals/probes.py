@@ -31,6 +31,13 @@ def as_array(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
+def scalar_type(value: Any) -> Any:
+    """``"float"`` for a Python float (or a subclass), else the type's name; lists and tuples: a list of them."""
+    if isinstance(value, (list, tuple)):
+        return [scalar_type(item) for item in value]
+    return "float" if isinstance(value, float) else type_name(value)
+
+
 def numbers(value: Any) -> Any:
     """Numbers (floats, ints, 0-d tensors) as floats, lists and tuples as lists of them; anything else: its type."""
     if isinstance(value, (list, tuple)):
@@ -170,15 +177,19 @@ def derivatives(sub: Submission, cases: list[tuple[str, float]]) -> list[Any]:
 
 
 def recorded_derivative(sub: Submission, function: str, x0: float) -> dict[str, Any]:
-    """``derivative(f, x0)`` and what ``f`` received (``calls``: [is a tensor, requires a gradient])."""
+    """``derivative(f, x0)``, its type (see :func:`scalar_type`) and what ``f`` received (``calls``: [is a tensor,
+    requires a gradient])."""
     recording = Recording(FUNCTIONS[function])
-    return {"value": numbers(sub.function("derivative")(recording, x0)), "calls": recording.calls}
+    value = sub.function("derivative")(recording, x0)
+    return {"value": numbers(value), "type": scalar_type(value), "calls": recording.calls}
 
 
 def descent(sub: Submission, function: str, **kwargs: float) -> dict[str, Any]:
-    """``gradient_descent(f, **kwargs)`` as numbers (``[θ, cpt]`` when it returns a pair), and what f received."""
+    """``gradient_descent(f, **kwargs)`` as numbers (``[θ, cpt]`` when it returns a pair), their types (see
+    :func:`scalar_type`), and what f received."""
     recording = Recording(FUNCTIONS[function])
-    return {"result": numbers(sub.function("gradient_descent")(recording, **kwargs)), "calls": recording.calls}
+    result = sub.function("gradient_descent")(recording, **kwargs)
+    return {"result": numbers(result), "types": scalar_type(result), "calls": recording.calls}
 
 
 # --- 5. SGD with momentum --------------------------------------------------------------------------
@@ -206,7 +217,8 @@ def train_steps(sub: Submission, X: np.ndarray, y: np.ndarray, steps: int, lr: f
                 momentum: float) -> dict[str, Any]:
     """The student's ``train_steps`` on a fresh linear layer, with ``torch.optim.SGD`` built here.
 
-    Returns the layer's initial and final weights and the losses returned (see :func:`numbers`).
+    Returns the layer's initial and final weights, the losses returned (see :func:`numbers`) and their types
+    (see :func:`scalar_type`).
     """
     import torch
 
@@ -214,7 +226,7 @@ def train_steps(sub: Submission, X: np.ndarray, y: np.ndarray, steps: int, lr: f
     weight, bias = as_array(model.weight), as_array(model.bias)
     sgd = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     losses = sub.function("train_steps")(model, sgd, torch.tensor(X), torch.tensor(y), steps)
-    return {"weight": weight, "bias": bias, "losses": numbers(losses),
+    return {"weight": weight, "bias": bias, "losses": numbers(losses), "loss_types": scalar_type(losses),
             "final_weight": as_array(model.weight), "final_bias": as_array(model.bias)}
 
 
@@ -334,11 +346,15 @@ def loader_epochs(sub: Submission, n: int, batch_size: int | None, epochs: int =
 # --- 10. The sheet's Keras CNN ------------------------------------------------------------------------
 
 def cnn(sub: Submission, n_classes: int, input_shape: tuple[int, ...]) -> dict[str, Any]:
-    """``build_cnn(n_classes)`` described, with each layer's output shape (batch left out)."""
+    """``build_cnn(n_classes)`` described, with its input's and each layer's output shape (batch left out)."""
     import keras
 
     model = sub.function("build_cnn")(n_classes)
     description = describe_keras_model(model, tuple(input_shape))
+    try:
+        description["input_shape"] = list(model.input_shape)[1:]
+    except (AttributeError, ValueError, TypeError):  # not built, or several inputs
+        description["input_shape"] = None
     description["shapes"] = [list(layer.output.shape)[1:] for layer in model.layers
                              if not isinstance(layer, keras.layers.InputLayer)]  # as describe_keras_model does
     return description

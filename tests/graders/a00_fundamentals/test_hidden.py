@@ -140,21 +140,25 @@ def test_grad_functions(student):
 
 @graded(1, task="autograd")
 def test_grad_autograd_used(student):
-    """Autograd utilisé (requires_grad, backward), pas de différences finies"""
+    """Autograd utilisé (requires_grad, backward, un float renvoyé), pas de différences finies"""
     found = student.run(probes.recorded_derivative, "cube", 1.5)
     expect_true(bool(found["calls"]), "derivative n'a pas appelé f.")
     expect_true(all(tensor and grad for tensor, grad in found["calls"]),
                 "derivative doit appeler f sur un tenseur créé avec requires_grad=True, puis utiliser backward() "
                 "et x.grad : pas de différences finies.")
     expect_close("Dérivée de x³ en 1,5", 6.75, expect_float("Dérivée de x³ en 1,5", found["value"]), rtol=1e-5)
+    expect_equal("Type de la valeur renvoyée par derivative", "float", found["type"],
+                 "Renvoyez un nombre : x.grad.item(), pas le tenseur x.grad.")
 
 
 # --- 4. Gradient descent ------------------------------------------------------------------------
-#: Expected (θ, cpt): the sheet's own code run with these parameters, f(θ) = (θ − 2)², θ0 = 0.2.
+#: Expected (θ, cpt): the sheet's own code run with these parameters, f(θ) = (θ − 2)², θ0 = 0.2 unless given.
 STOPPING_CASES = [
     ({"alpha": 0.1, "limit": 100, "epsilon": 0.01}, (1.9965183734893799, 28), "α = 0,1 (arrêt par ε)"),
     ({"alpha": 0.1, "limit": 100, "epsilon": 0.5}, (1.8067264556884766, 10), "α = 0,1, ε = 0,5"),
     ({"alpha": 0.01, "limit": 1, "epsilon": 0.01}, (0.23600000143051147, 1), "limite = 1"),
+    # θ0 = 1,75: the first gradient is exactly −0,5 = −ε, so the loop (|gradient| > ε) never runs.
+    ({"theta0": 1.75, "alpha": 0.5, "limit": 100, "epsilon": 0.5}, (2.0, 1), "θ0 = 1,75, |gradient| = ε = 0,5"),
 ]
 
 
@@ -162,7 +166,7 @@ STOPPING_CASES = [
 def test_descent_stopping(student):
     """Descente de gradient : conditions d'arrêt (ε, limite) et arguments"""
     for kwargs, expected, what in STOPPING_CASES:
-        found = student.run(probes.descent, "sheet_quadratic", theta0=0.2, **kwargs)
+        found = student.run(probes.descent, "sheet_quadratic", **{"theta0": 0.2, **kwargs})
         expect_descent(what, expected, found["result"],
                        "Arrêt dès que |gradient| ≤ ε ou que cpt atteint la limite ; la première mise à jour compte "
                        "pour cpt = 1 ; utilisez les arguments alpha, limit et epsilon.")
@@ -321,7 +325,9 @@ SAME_AS_ACCURACY = "categorical_accuracy"
 
 @graded(1, task="cnn")
 def test_cnn_shapes(cnn):
-    """CNN : forme de sortie de chaque couche"""
+    """CNN : forme de l'entrée et forme de sortie de chaque couche"""
+    expect_equal("Forme de l'entrée du CNN, sans la dimension du lot", list(CNN_INPUT), cnn["input_shape"],
+                 "Images MNIST : keras.Input(shape=(28, 28, 1)).")
     expect_equal("Formes de sortie des couches, sans la dimension du lot", EXPECTED_SHAPES, cnn["shapes"],
                  "Conv2D(strides=3, padding='same') : plafond(28 / 3) = 10 ; MaxPooling2D(2, padding='same') : "
                  "plafond(10 / 2) = 5 ; puis 2, 1, et Flatten donne 1 × 1 × 16 = 16.")

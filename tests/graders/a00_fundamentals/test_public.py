@@ -89,9 +89,11 @@ SHEET_DESCENT = (1.7612848281860352, 100)
 
 @graded(1, task="descent")
 def test_descent_sheet(student):
-    """Descente de gradient de la fiche : θ final et nombre d'itérations"""
+    """Descente de gradient de la fiche : θ final (un float) et nombre d'itérations"""
     found = student.run(probes.descent, "sheet_quadratic", theta0=0.2, alpha=0.01, limit=100, epsilon=0.01)
     expect_descent("f(θ) = (θ − 2)², θ0 = 0,2, α = 0,01, limite 100, ε = 0,01", SHEET_DESCENT, found["result"])
+    expect_equal("Type du θ final renvoyé", "float", found["types"][0],
+                 "Renvoyez un nombre : theta.item(), pas le tenseur θ.")
 
 
 # --- 5. SGD with momentum --------------------------------------------------------------------------
@@ -113,7 +115,7 @@ def test_momentum_optimizer(student):
 
 @graded(1, task="momentum")
 def test_train_steps_losses(student):
-    """Boucle d'entraînement : pertes des 5 premiers pas de SGD simple"""
+    """Boucle d'entraînement : pertes (des floats) des 5 premiers pas de SGD simple"""
     X, y = linear_problem(20)
     found = student.run(probes.train_steps, X, y, 5, lr=0.1, momentum=0.0)
     losses = expect_numbers("train_steps", found["losses"], "une liste de pertes (floats)")
@@ -122,6 +124,8 @@ def test_train_steps_losses(student):
     expect_close("Pertes MSE avant chacun des 5 pas (SGD simple, lr=0.1)", expected, losses, rtol=1e-4,
                  hint="À chaque pas : optimizer.zero_grad(), perte MSE sur tout le lot, loss.backward(), "
                       "optimizer.step() ; gardez loss.item().")
+    expect_equal("Types des pertes renvoyées", ["float"] * 5, found["loss_types"],
+                 "Gardez loss.item() (un float) : le tenseur loss retient tout son graphe de calcul.")
 
 
 # --- 6. Linear regression -----------------------------------------------------------------------
