@@ -80,12 +80,13 @@ EQUIVALENT: dict[str, dict[str, str]] = {
                                                   "units is a valid choice",
         "create_improved_model_3:29:28:constant": "the improved builders are the student's own design: SGD is a "
                                                   "listed hyper-parameter change, and only BEST_MODEL is retrained",
-        "evaluate_model:34:4:call": "figure.tight_layout() only adjusts the spacing of the learning curves' figure",
+        "evaluate_model:34:4:call.tight_layout": "figure.tight_layout() only adjusts the spacing of the learning "
+                                                 "curves' figure",
         "analyze_errors:27:36:constant": "the figure's size is not graded",
         "analyze_errors:28:8:remove": "hiding the axes of the error images is cosmetic",
         "analyze_errors:29:12:remove": "hiding the axes of the error images is cosmetic",
         "analyze_errors:34:8:remove": "figure.tight_layout() only adjusts the spacing",
-        "analyze_errors:34:8:call": "figure.tight_layout() only adjusts the spacing",
+        "analyze_errors:34:8:call.tight_layout": "figure.tight_layout() only adjusts the spacing",
         "analyze_errors:40:4:remove": "the statement asks for a bar chart of the error rates, not its axis titles",
         "analyze_errors:43:4:remove": "a grid is cosmetic",
         "add_gaussian_noise:14:11:swap": "np.clip(0, X + noise, 1) computes min(max(0, X + noise), 1): the same values",
@@ -96,7 +97,7 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "test_robustness:28:47:constant": "the figure's size is not graded",
         "test_robustness:29:4:remove": "the examples' figure is for the report, judged by hand (the valid alternative "
                                        "example draws titles only): its images are not graded",
-        "test_robustness:36:4:call": "plt.show() only displays the figure, which the notebook shows anyway",
+        "test_robustness:36:4:call.show": "plt.show() only displays the figure, which the notebook shows anyway",
         "test_robustness:36:4:remove": "plt.show() only displays the figure, which the notebook shows anyway",
         "compare_models:22:65:constant": "the figure's size is not graded",
         "compare_models:24:4:remove": "the statement asks for two bar charts, not their titles",

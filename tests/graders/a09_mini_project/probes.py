@@ -261,7 +261,10 @@ def _number(value: Any) -> float:
 
 def evaluate(sub: Submission, X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, Y_test: np.ndarray,
              epochs: int, batch_size: int) -> dict[str, Any]:
-    """``evaluate_model`` on a tiny grader's model whose fit_kwargs carry a batch size and a counting callback."""
+    """``evaluate_model`` on a tiny grader's model whose fit_kwargs carry a batch size and a counting callback.
+
+    ``curves`` are the y values of every line of the figures left open (the learning curves it drew).
+    """
     import keras
 
     class Recorder(keras.callbacks.Callback):
@@ -290,9 +293,13 @@ def evaluate(sub: Submission, X_train: np.ndarray, Y_train: np.ndarray, X_test: 
                              "epochs_seen": recorder.epochs}
     if not isinstance(result, dict) or len(built) != 1:
         return found
+    import matplotlib.pyplot as plt
+
     model = built[0]
     history = result.get("history")
     history = getattr(history, "history", history)
+    curves = [np.asarray(line.get_ydata(), dtype=float).ravel() for number in plt.get_fignums()
+              for ax in plt.figure(number).axes for line in ax.get_lines()]
     return {
         **found,
         "keys": sorted(map(str, result)),
@@ -300,6 +307,9 @@ def evaluate(sub: Submission, X_train: np.ndarray, Y_train: np.ndarray, X_test: 
         "expected_accuracy": float(model.evaluate(X_test, Y_test, verbose=0)[1]),
         "training_time": _number(result.get("training_time", np.nan)),
         "history": {str(k): len(v) for k, v in dict(history or {}).items()},
+        "history_values": {str(k): np.asarray(v, dtype=float).ravel() for k, v in dict(history or {}).items()
+                           if str(k) in ("loss", "val_loss", "accuracy", "val_accuracy")},
+        "curves": curves,
         "model_returned": result.get("model") is model,
     }
 
@@ -389,7 +399,8 @@ def orientation(image: np.ndarray) -> float:
 
 
 def robustness(sub: Submission, images: np.ndarray, labels: np.ndarray, predictions: np.ndarray) -> dict[str, Any]:
-    """``add_gaussian_noise``, ``rotate_randomly`` and ``test_robustness`` measured on known inputs."""
+    """``add_gaussian_noise``, ``rotate_randomly`` and ``test_robustness`` (integer then one-hot labels) measured
+    on known inputs."""
     noise, rotate = sub.function("add_gaussian_noise"), sub.function("rotate_randomly")
     half = np.full((60, 28, 28, 1), 0.5, dtype="float32")
     half_copy = half.copy()
@@ -401,9 +412,12 @@ def robustness(sub: Submission, images: np.ndarray, labels: np.ndarray, predicti
     bars = bar_images(80)
     rotated = np.asarray(rotate(bars, max_angle=15, seed=5), dtype=float)
     rotated_wide = np.asarray(rotate(bars, max_angle=40, seed=6), dtype=float)
-    scores = sub.function("test_robustness")(lookup_model(predictions), images, labels, seed=0)
-    expect_true(isinstance(scores, dict),
-                f"test_robustness doit renvoyer un dictionnaire, pas {type(scores).__name__}.")
+    test = sub.function("test_robustness")
+    scores = test(lookup_model(predictions), images, labels, seed=0)
+    scores_one_hot = test(lookup_model(predictions), images, np.eye(10, dtype="float32")[labels], seed=0)
+    for found in (scores, scores_one_hot):
+        expect_true(isinstance(found, dict),
+                    f"test_robustness doit renvoyer un dictionnaire, pas {type(found).__name__}.")
     return {
         "input_unchanged": bool(np.array_equal(half, half_copy)),
         "shapes": [list(a.shape) for a in (noisy, rotated)],
@@ -416,4 +430,5 @@ def robustness(sub: Submission, images: np.ndarray, labels: np.ndarray, predicti
         "angles_wide": (np.array([orientation(image) for image in rotated_wide]) if rotated_wide.ndim == 4
                         else np.array([])),
         "scores": {str(k): _number(v) for k, v in scores.items()},
+        "scores_one_hot": {str(k): _number(v) for k, v in scores_one_hot.items()},
     }

@@ -287,7 +287,7 @@ def test_code_analyze_errors(student):
 
 @graded(0.5, task="code_quality")
 def test_code_robustness(student):
-    """Robustesse : bruit gaussien σ = 0,1 borné à [0, 1], rotations aléatoires de ±15°, précisions renvoyées"""
+    """Robustesse : bruit gaussien σ = 0,1 borné à [0, 1], rotations aléatoires de ±15°, précisions renvoyées (étiquettes entières ou one-hot)"""  # noqa: E501
     images, labels, predictions = lookup_case()
     found = student.run(probes.robustness, images, labels, predictions)
     expect_true(found["input_unchanged"], "add_gaussian_noise ne doit pas modifier le tableau reçu (pas de X += ...).")
@@ -314,8 +314,11 @@ def test_code_robustness(student):
     expect_true(wide.size > 0, "rotate_randomly (max_angle=40) : attendu des images de forme (n, 28, 28, 1).")
     expect_true(25 < wide.max() <= 42, f"Pour max_angle=40 : attendu des angles jusqu'à 40°, obtenu jusqu'à "
                                        f"{wide.max():.1f}° ; utilisez l'argument max_angle.")
-    expect_keys("Clés renvoyées par test_robustness", {"normal", "noisy", "rotated"}, found["scores"])
-    expect_close("Précision « normal » de test_robustness sur un modèle connu", float(np.mean(predictions == labels)),
-                 found["scores"]["normal"], atol=1e-6, hint="Une fraction entre 0 et 1, sur les images non altérées.")
+    for form, scores in (("entières", found["scores"]), ("one-hot", found["scores_one_hot"])):
+        expect_keys(f"Clés renvoyées par test_robustness (étiquettes {form})", {"normal", "noisy", "rotated"}, scores)
+        expect_close(f"Précision « normal » de test_robustness sur un modèle connu (étiquettes {form})",
+                     float(np.mean(predictions == labels)), scores["normal"], atol=1e-6,
+                     hint="Une fraction entre 0 et 1, sur les images non altérées ; y peut être en one-hot (argmax) "
+                          "ou en entiers.")
     for key in ("noisy", "rotated"):
         expect_true(0 <= found["scores"][key] <= 1, f"La précision {key!r} doit être une fraction entre 0 et 1.")

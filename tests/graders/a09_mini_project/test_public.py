@@ -166,7 +166,7 @@ def test_code_docstrings(functions):
 
 @graded(0.5, task="code_quality")
 def test_code_evaluate(student):
-    """evaluate_model : fit avec fit_kwargs et validation_split=0.2, précision de test, durée, historique"""
+    """evaluate_model : fit avec fit_kwargs et validation_split=0.2, précision de test, durée, historique, courbes"""
     X, Y = synthetic_digits(500)
     found = student.run(probes.evaluate, X[:400], Y[:400], X[400:], Y[400:], epochs=2, batch_size=50)
     expect_equal("Appels de model_creator() par evaluate_model", 1, found["builds"])
@@ -180,6 +180,12 @@ def test_code_evaluate(student):
                                  "de fit_kwargs (128 par défaut).")
     for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
         expect_equal(f"Longueur de history[{key!r}] pour epochs=2", 2, found["history"].get(key))
+    for key in ("accuracy", "val_accuracy", "loss", "val_loss"):
+        values = found["history_values"][key]
+        expect_true(any(c.shape == values.shape and bool(np.allclose(c, values, rtol=1e-4)) for c in found["curves"]),
+                    f"Courbes d'apprentissage : attendu une courbe de history[{key!r}] dans les figures "
+                    f"d'evaluate_model, obtenu {len(found['curves'])} courbe(s) sans correspondance (tracez "
+                    "précision et perte, entraînement et validation).")
     expect_close("Précision renvoyée, comparée à model.evaluate sur le jeu de test", found["expected_accuracy"],
                  found["accuracy"], atol=1e-4, hint="accuracy = précision sur X_test (une fraction entre 0 et 1).")
     expect_true(0 < found["training_time"] <= found["elapsed"] + 1e-3,
