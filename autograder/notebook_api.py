@@ -14,12 +14,19 @@ prints one line per test: the student's immediate feedback. The cell's value is 
 earned so far. Hidden tests never run in a student's kernel: under ``nbgrader autograde`` the
 kit's :class:`~autograder.nbgrader_scores.SandboxScores` preprocessor grades the submitted file
 in a sandbox and sets every graded cell's score from that grading, whatever the kernel printed.
+
+Importing this module first (the notebooks' import cell does) hides TensorFlow's start-up
+INFO lines in the notebook, keeping its warnings and errors (:mod:`autograder.startup_logs`).
 """
 
 from __future__ import annotations
 
 import os
 from typing import Any
+
+from autograder import startup_logs
+
+startup_logs.install()
 
 QUICK_ENV = "DLKIT_QUICK"
 HIDDEN_NOTE = "Tests cachés : notés par le correcteur dans un bac à sable, hors de ce noyau."

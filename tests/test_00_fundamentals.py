@@ -148,7 +148,7 @@ def test_answer_key_never_enters_the_sandbox(key):
 
 def _student(namespace: dict) -> Student:
     """The test functions' ``student`` for definitions held in this process (as in a notebook's kernel)."""
-    _graders("probes")
+    _graders("probes"), _graders("hidden_probes")
     return Student(KernelBackend(namespace, PACKAGE))
 
 
@@ -156,7 +156,7 @@ def test_library_activations_are_detected_and_torch_is_restored():
     import torch
     import torch.nn.functional as F
 
-    probes, hidden = _graders("probes"), _graders("test_hidden")
+    probes, hidden = _graders("hidden_probes"), _graders("test_hidden")
     before = {name: getattr(torch, name) for name in ("relu", "sigmoid", "softmax")}
     namespace = {"relu": lambda x: torch.relu(x), "sigmoid": lambda x: x.sigmoid(),
                  "softmax": lambda x, dim=-1: F.softmax(x, dim=dim)}
@@ -175,8 +175,8 @@ def test_imported_library_convolution_is_detected():
     exec("from torch.nn.functional import conv2d\n"  # a notebook's cells, as the sandbox runs them
          "def conv2d_by_hand(image, kernel):\n"
          "    return conv2d(image[None, None], kernel[None, None])[0, 0]\n", namespace)
-    found = _graders("probes").convolution_library_calls(Submission(namespace), np.ones((4, 4), dtype=np.float32),
-                                                         np.ones((2, 2), dtype=np.float32))
+    found = _graders("hidden_probes").convolution_library_calls(
+        Submission(namespace), np.ones((4, 4), dtype=np.float32), np.ones((2, 2), dtype=np.float32))
     assert found == ["torch.nn.functional.conv2d"]
     with pytest.raises(Failure, match=r"torch\.nn\.functional\.conv2d"):
         hidden.test_conv_by_hand(_student(namespace))

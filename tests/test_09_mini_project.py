@@ -83,10 +83,11 @@ def graders():
     """The grader modules of 09_mini_project (imported as the grading process imports them)."""
     load_assignment(ASSIGNMENT)
     import a09_mini_project.builders as builders
+    import a09_mini_project.hidden_builders as hidden_builders
     import a09_mini_project.test_hidden as hidden
     import a09_mini_project.test_public as public
 
-    return SimpleNamespace(hidden=hidden, public=public, builders=builders)
+    return SimpleNamespace(hidden=hidden, public=public, builders=builders, hidden_builders=hidden_builders)
 
 
 @pytest.fixture(scope="module")
@@ -182,9 +183,10 @@ def test_a_builder_that_raises_fails_only_the_checks_that_need_it(graders):
         graders.builders.described(built, ("create_baseline_model", *improved))
     assert raised.value.kind == "exception"
     assert graders.builders.described(built, ("create_baseline_model",)) == {"create_baseline_model": {"layers": []}}
-    assert list(graders.builders.working(built, improved)) == ["create_improved_model_1", "create_improved_model_3"]
+    working = list(graders.hidden_builders.working(built, improved))
+    assert working == ["create_improved_model_1", "create_improved_model_3"]
     with pytest.raises(StudentError, match="ValueError"):
-        graders.builders.working(built, ("create_improved_model_2",))
+        graders.hidden_builders.working(built, ("create_improved_model_2",))
 
 
 def _report(public, documentation: str, analysis: str) -> dict:

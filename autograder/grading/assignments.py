@@ -4,7 +4,10 @@
 * ``test_public.py`` holds the public tests (they ship to students), ``test_hidden.py`` the hidden
   ones (``pytestmark = hidden``; never shipped): without it the public tests still run;
 * ``probes.py`` holds the sandbox-side helpers the tests run next to the student's code; it
-  holds no expected value, and it is the only grader module the sandbox imports.
+  holds no expected value, and it is the only grader module the sandbox imports (with
+  ``hidden_probes.py`` when hidden tests run);
+* ``hidden_*.py`` modules hold what only the hidden tests use; like ``test_hidden.py`` they
+  never ship to students (:mod:`autograder.bundle`).
 
 The list of checks is read from the test files by pytest's own collection (markers and
 docstrings): there is no second registry.
@@ -23,6 +26,7 @@ from autograder.paths import GRADERS_DIR
 
 PUBLIC_FILE = "test_public.py"
 HIDDEN_FILE = "test_hidden.py"
+HIDDEN_PREFIX = "hidden_"
 
 
 class UnknownAssignment(LookupError):
@@ -76,7 +80,13 @@ class Assignment:
     @property
     def probe_modules(self) -> tuple[str, ...]:
         """The sandbox-side helper modules (imported in the sandbox before the student's code)."""
-        return (f"{self.package}.probes",) if (self.folder / "probes.py").is_file() else ()
+        wanted = probe_module_names(self.package)[:2 if self.include_hidden else 1]
+        return tuple(m for m in wanted if (self.folder / f"{m.rpartition('.')[2]}.py").is_file())
+
+
+def probe_module_names(package: str) -> tuple[str, str]:
+    """The public and the hidden probe module of a grader package."""
+    return f"{package}.probes", f"{package}.hidden_probes"
 
 
 def package_name(assignment: str) -> str:

@@ -26,12 +26,12 @@ from autograder.grading.determinism import sandbox_environment
 from autograder.grading.isolation import ProcessLimit, enter_namespaces, mount_namespace_id
 from autograder.grading.notebook import DefinitionCell
 from autograder.grading.zygote import acquire, apply_limits, release
-from autograder.paths import GRADERS_DIR, KIT_ROOT
+from autograder.paths import BUNDLED, COURSE_DIR, GRADERS_DIR, KIT_ROOT
 
 GRACE_S = 5.0  # beyond a request's own limit, before the process is killed
 MAX_RESTARTS = 8
-#: Folders the student's code must not read: hidden tests, solutions, example submissions.
-PRIVATE_FOLDERS = (KIT_ROOT / "tests", KIT_ROOT / "solutions")
+#: Folders the student's code must not read: graders (hidden tests), solutions, example submissions.
+PRIVATE_FOLDERS = (GRADERS_DIR, *((COURSE_DIR,) if BUNDLED else (KIT_ROOT / "tests", KIT_ROOT / "solutions")))
 PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "VIRTUAL_ENV", "DLKIT_DATA", "SCIKIT_LEARN_DATA", "KERAS_HOME")
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from autograder.grading import codec
+from autograder.grading.assignments import probe_module_names
 from autograder.grading.determinism import limit_framework_threads, seed_everything
 from autograder.grading.integrity import Snapshot
 from autograder.grading.isolation import hide_folders, network_is_isolated, reap_strays
@@ -102,10 +103,9 @@ def execute_cells(cells: list[dict[str, Any]]) -> tuple[types.ModuleType, list[s
 
 
 def probe_allowed(path: str, package: str | None) -> bool:
-    """Only the kit's helpers and the assignment's ``probes`` modules may run next to the student's code."""
+    """Only the kit's helpers and the assignment's probe modules may run next to the student's code."""
     module = path.partition(":")[0]
-    return module.startswith("autograder.probes") or (package is not None and (
-        module == f"{package}.probes" or module.startswith(f"{package}.probes.")))
+    return module.startswith("autograder.probes") or (package is not None and module in probe_module_names(package))
 
 
 def resolve(path: str) -> Callable[..., Any]:

@@ -19,10 +19,6 @@ DESCENT_HINT = ("Reprenez la boucle de la fiche : une première mise à jour (cp
 # --- numpy references ------------------------------------------------------------------------------
 
 
-def numpy_sigmoid(x: Any) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(np.asarray(x, dtype=float) / 2.0))
-
-
 def numpy_softmax(x: Any, axis: int = -1) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     exps = np.exp(x - x.max(axis=axis, keepdims=True))

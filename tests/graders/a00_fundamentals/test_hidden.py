@@ -9,17 +9,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from a00_fundamentals import probes
-from a00_fundamentals.inputs import (
-    CNN_INPUT,
+from a00_fundamentals import hidden_probes, probes
+from a00_fundamentals.hidden_inputs import (
     EXTREME_INPUTS,
     LARGE_SCORES,
     activation_inputs,
     convolution_inputs,
-    linear_problem,
     loss_inputs,
     noiseless_line,
 )
+from a00_fundamentals.hidden_judging import numpy_sigmoid
+from a00_fundamentals.inputs import CNN_INPUT, linear_problem
 from a00_fundamentals.judging import (
     expect_batches,
     expect_descent,
@@ -27,7 +27,6 @@ from a00_fundamentals.judging import (
     expect_numbers,
     expect_trained_line,
     numpy_cross_correlation,
-    numpy_sigmoid,
     numpy_softmax,
     reference_linear_training,
     values_of,
@@ -81,7 +80,7 @@ def test_activations_stable(student):
 @graded(1, task="activations")
 def test_activations_by_hand(student):
     """Activations écrites à la main (sans torch.relu, torch.sigmoid, torch.softmax)"""
-    used = student.run(probes.activation_library_calls, activation_inputs()["matrix"])
+    used = student.run(hidden_probes.activation_library_calls, activation_inputs()["matrix"])
     expect_equal("Fonctions d'activation toutes faites appelées par relu, sigmoid ou softmax", [], used,
                  "Écrivez les formules vous-même avec des opérations élémentaires (torch.exp, torch.clamp, "
                  "torch.maximum, sommes…), sans torch.relu, torch.sigmoid ni torch.softmax.")
@@ -108,7 +107,7 @@ def test_tensors_dtypes(tensors):
 @graded(1, task="tensors")
 def test_tensors_normal(student):
     """randn : un nouveau tirage normal centré réduit à chaque appel"""
-    found = student.run(probes.normal_draws, NORMAL_DRAWS)
+    found = student.run(hidden_probes.normal_draws, NORMAL_DRAWS)
     expect_true(isinstance(found, np.ndarray),
                 f"sheet_tensors()[\"normal\"] : attendu un dictionnaire avec la clé « normal », obtenu {found}.")
     expect_equal("Forme de 200 tirages de « normal »", (NORMAL_DRAWS, 3, 3), found.shape)
@@ -141,7 +140,7 @@ def test_grad_functions(student):
 @graded(1, task="autograd")
 def test_grad_autograd_used(student):
     """Autograd utilisé (requires_grad, backward, un float renvoyé), pas de différences finies"""
-    found = student.run(probes.recorded_derivative, "cube", 1.5)
+    found = student.run(hidden_probes.recorded_derivative, "cube", 1.5)
     expect_true(bool(found["calls"]), "derivative n'a pas appelé f.")
     expect_true(all(tensor and grad for tensor, grad in found["calls"]),
                 "derivative doit appeler f sur un tenseur créé avec requires_grad=True, puis utiliser backward() "
@@ -223,7 +222,7 @@ SLOPE_THRESHOLD = Threshold(
 @graded(2, task="regression", timeout_s=60)
 def test_regression_slope(student, record_property):
     """Régression : pente apprise proche de 3"""
-    found = student.run(probes.fit_sheet_data, SLOPE_EPOCHS, SLOPE_LR)
+    found = student.run(hidden_probes.fit_sheet_data, SLOPE_EPOCHS, SLOPE_LR)
     expect_trained_line(found)
     SLOPE_THRESHOLD.expect(abs(float(found["weight"].ravel()[0]) - 3.0),
                            f"{SLOPE_EPOCHS} époques (SGD, lr = {SLOPE_LR})", record=record_property)
@@ -257,7 +256,7 @@ def test_conv_random(student):
 @graded(1, task="convolution")
 def test_conv_by_hand(student):
     """Convolution écrite à la main (sans conv2d)"""
-    used = student.run(probes.convolution_library_calls, *convolution_inputs()[0])
+    used = student.run(hidden_probes.convolution_library_calls, *convolution_inputs()[0])
     expect_equal("Fonctions de convolution toutes faites appelées par conv2d_by_hand", [], used,
                  "Faites glisser le noyau vous-même (deux boucles et une somme de produits) ; conv2d ne sert "
                  "qu'à vérifier.")
@@ -270,7 +269,7 @@ def test_conv_by_hand(student):
 def test_losses_values(student):
     """Pertes : valeurs de MSE et BCE, ValueError pour une tâche inconnue"""
     data = loss_inputs()
-    found = student.run(probes.loss_values, data, "clustering")
+    found = student.run(hidden_probes.loss_values, data, "clustering")
     error = np.asarray(data["prediction"], dtype=float) - np.asarray(data["target"], dtype=float)
     expect_close("Perte de régression sur 3 exemples (moyenne des carrés des écarts)", float(np.mean(error**2)),
                  expect_float("Perte de régression", found["mse"]),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks.expect import expect_equal
-
 N_ROWS, N_FEATURES = 20640, 8  # California Housing
 #: A History-like record drawn by plot_learning_curve; the curves must come back unchanged.
 HISTORY = {"loss": [1.0, 0.6, 0.45, 0.4, 0.38], "val_loss": [1.1, 0.7, 0.55, 0.52, 0.51],
@@ -38,12 +36,3 @@ def regression_sample(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.normal(size=(1000, 8)), rng.normal(size=1000)
 
 
-def row_numbers(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The row numbers (column 0 of :func:`synthetic_dataset`) of X_train and X_test.
-
-    Raises:
-        Failure: X_train and X_test are not 2-D and y_train and y_test not 1-D (e.g. X and y swapped).
-    """
-    expect_equal("Dimensions de (X_train, X_test, y_train, y_test)", [2, 2, 1, 1], [p.ndim for p in parts],
-                 "train_test_split(X, y, ...) renvoie X_train, X_test, y_train, y_test, dans cet ordre.")
-    return parts[0][:, 0], parts[1][:, 0]

@@ -58,9 +58,3 @@ def learning_curve(sub: Submission, values: dict[str, list[float]]) -> dict[str,
     return describe_figure(sub.function("plot_learning_curve")(history), png=True)
 
 
-def trained_predictions(sub: Submission, X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
-                        epochs: int, batch_size: int) -> np.ndarray:
-    """The student's ``build_model`` trained by the grader (validation_split 0.2), its predictions on ``X_test``."""
-    network = sub.function("build_model")(X_train.shape[1])
-    network.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, validation_split=0.2, verbose=0)
-    return np.asarray(network.predict(X_test, batch_size=1024, verbose=0), dtype=float).ravel()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from a01_regression import probes
-from a01_regression.inputs import metric_sample, regression_sample, row_numbers, scaling_sets, synthetic_dataset
+from a01_regression import hidden_probes, probes
+from a01_regression.hidden_inputs import row_numbers
+from a01_regression.inputs import metric_sample, regression_sample, scaling_sets, synthetic_dataset
 from autograder.checks.expect import expect_arrays, expect_close, expect_equal, expect_keys, expect_number, expect_true
 from autograder.checks.keras_model import expect_compiled
 from autograder.checks.thresholds import Threshold
@@ -141,7 +142,8 @@ def test_metrics_edge_cases(student):
 @graded(3, task="quality", timeout_s=120)
 def test_quality_rmse(student, california, record_property):
     """Qualité : RMSE du modèle entraîné par le correcteur sous le seuil"""
-    predictions = np.asarray(student.run(probes.trained_predictions, california["X_train"], california["y_train"],
+    predictions = np.asarray(student.run(hidden_probes.trained_predictions, california["X_train"],
+                                         california["y_train"],
                                          california["X_test"], QUALITY_EPOCHS, QUALITY_BATCH), dtype=float)
     y_test = california["y_test"]
     expect_equal("Nombre de prédictions sur le jeu de test", len(y_test), len(predictions))

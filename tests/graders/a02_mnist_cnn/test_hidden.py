@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from a02_mnist_cnn import probes
+from a02_mnist_cnn import hidden_probes, probes
 from a02_mnist_cnn.inputs import evaluation_problem, small_classification
 from autograder.checks.classification import accuracy, expect_confusion_matrix
 from autograder.checks.expect import expect_close, expect_equal, expect_number, expect_true
@@ -26,7 +26,7 @@ pytestmark = hidden
 SEED = 42
 QUALITY_TRAIN = 12_000  # training images the grader trains the student's model on (one epoch)
 QUALITY_TEST = 3_000  # test images it predicts; their labels stay in the grading process
-QUALITY_BATCH = probes.BATCH_SIZE  # 64, Adam with lr 1e-3 (probes.reference_training)
+QUALITY_BATCH = hidden_probes.BATCH_SIZE  # 64, Adam with lr 1e-3 (hidden_probes.reference_training)
 OVERFIT_STEPS = 60
 #: Calibration (``python -m benchmarks.calibrate 02_mnist_cnn quality_accuracy --seeds 5``): the reference CNN,
 #: trained by the grader for one epoch on the 12 000 fixed training images (Adam, lr 1e-3, batch 64, 1 thread),
@@ -75,7 +75,7 @@ def train_slice(mnist: dict[str, np.ndarray], start: int, stop: int) -> tuple[np
 @graded(1, task="data")
 def test_data_order(student, mnist):
     """Ordre : entraînement mélangé (shuffle=True), test dans l'ordre (train=False)"""
-    found = student.run(probes.loader_order)
+    found = student.run(hidden_probes.loader_order)
     first, second = found["train_first_labels"]
     expect_true(not np.array_equal(first, second), "Deux parcours du chargeur d'entraînement commencent par le même "
                                                    "lot : il doit mélanger les images (shuffle=True).")
@@ -95,7 +95,7 @@ def test_data_order(student, mnist):
 @graded(1, task="model")
 def test_model_initial_loss(student, mnist):
     """Perte initiale proche de ln 10 ≈ 2,30 (scores bruts, sans softmax)"""
-    found = expect_number("Perte initiale", student.run(probes.initial_loss, *train_slice(mnist, 0, 512)))
+    found = expect_number("Perte initiale", student.run(hidden_probes.initial_loss, *train_slice(mnist, 0, 512)))
     expect_close("Perte d'entropie croisée du modèle non entraîné sur 512 images (≈ ln 10)", math.log(10), found,
                  atol=0.15, hint="Avant entraînement, les 10 classes sont à peu près équiprobables : la perte vaut "
                                  "environ ln 10 ≈ 2,30. La dernière couche doit renvoyer des scores bruts (logits), "
@@ -105,7 +105,7 @@ def test_model_initial_loss(student, mnist):
 @graded(1, task="model")
 def test_model_one_step(student, mnist):
     """Un pas d'optimisation fait baisser la perte sur un lot fixe"""
-    found = student.run(probes.one_step, *train_slice(mnist, 512, 576))
+    found = student.run(hidden_probes.one_step, *train_slice(mnist, 512, 576))
     expect_true(found["requires_grad"], "La sortie du modèle ne dépend pas de ses paramètres : pas de "
                                         "torch.no_grad(), .detach() ni numpy dans forward.")
     expect_true(found["after"] < found["before"] - 1e-3,
@@ -117,7 +117,7 @@ def test_model_one_step(student, mnist):
 def test_model_overfit(student, mnist):
     """Le modèle apprend par cœur un petit lot de 32 images"""
     images, labels = train_slice(mnist, 576, 608)
-    found = student.run(probes.overfit, images, labels, OVERFIT_STEPS)
+    found = student.run(hidden_probes.overfit, images, labels, OVERFIT_STEPS)
     expect_equal(f"Accuracy sur un lot de 32 images après {OVERFIT_STEPS} pas d'Adam sur ce même lot", 1.0,
                  accuracy(labels, found["predictions"]), "Le modèle doit pouvoir apprendre par cœur un petit lot.")
     expect_true(found["loss"] < 0.05, f"Perte sur un lot de 32 images après {OVERFIT_STEPS} pas d'Adam sur ce même "
@@ -139,7 +139,7 @@ def test_train_sets_train_mode(student):
 @graded(1, task="train")
 def test_train_reference_cnn(student, mnist):
     """Entraînement du CNN de référence : la perte baisse en une époque"""
-    found = student.run(probes.train_reference, *train_slice(mnist, 0, 1024), *train_slice(mnist, 1024, 1536))
+    found = student.run(hidden_probes.train_reference, *train_slice(mnist, 0, 1024), *train_slice(mnist, 1024, 1536))
     returned, before, after = found["returned"], found["before"], found["after"]
     expect_true(0.0 < returned < before + 0.5, f"Perte moyenne renvoyée pour une époque du CNN de référence : attendu "
                                                f"un nombre entre 0 et {before + 0.5:.2f}, obtenu {returned:.4g}.")
@@ -183,7 +183,7 @@ def test_evaluate_no_grad(evaluation_modes):
 def test_evaluate_reference_cnn(student, mnist):
     """Évaluation du CNN de référence sur 2 500 images"""
     images, labels = train_slice(mnist, 2000, 4500)
-    found = student.run(probes.evaluate_reference, *train_slice(mnist, 0, 1024), images, labels)
+    found = student.run(hidden_probes.evaluate_reference, *train_slice(mnist, 0, 1024), images, labels)
     predictions, reference = found["predictions"], found["reference"]
     expect_equal("Nombre de prédictions pour 2 500 images (lots de 1000, 1000 et 500)", len(reference),
                  len(predictions))
@@ -213,7 +213,7 @@ def test_confusion_from_tensors(student, mnist):
 @graded(3, task="quality", timeout_s=120)
 def test_quality_accuracy(student, mnist, record_property):
     """Qualité : accuracy de test de votre CNN entraîné par le correcteur"""
-    predictions = student.run(probes.quality_predictions, mnist["train_images"], mnist["train_labels"],
+    predictions = student.run(hidden_probes.quality_predictions, mnist["train_images"], mnist["train_labels"],
                               mnist["test_images"])
     labels = mnist["test_labels"]
     expect_equal("Nombre de prédictions sur les images de test", len(labels), len(predictions))

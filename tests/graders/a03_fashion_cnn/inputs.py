@@ -13,15 +13,12 @@ SHIRT = 6
 IMAGE_SHAPE = (28, 28, 1)
 #: Labels of the one-hot tests: every class, then classes 0 to 7 only (8 and 9 absent, as in a small subset).
 ENCODE_SAMPLE = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3, 6])
-ENCODE_SUBSET = np.tile(np.arange(8), 2)
 #: Plateau images and batches of the augmented-dataset tests.
 N_PLATEAUS, DATASET_BATCH = 32, 10
 PLATEAU_BASE, PLATEAU_STEP = 0.2, 0.02
 #: History-like records drawn by plot_accuracy_curves; the curves must come back unchanged.
 CURVES_CNN = {"loss": [1.2, 0.8, 0.6, 0.5], "accuracy": [0.55, 0.7, 0.78, 0.81],
               "val_loss": [0.9, 0.7, 0.62, 0.6], "val_accuracy": [0.66, 0.74, 0.77, 0.79]}
-CURVES_AUGMENTED = {"loss": [1.4, 1.0, 0.8, 0.7], "accuracy": [0.48, 0.62, 0.7, 0.74],
-                    "val_loss": [1.0, 0.75, 0.66, 0.61], "val_accuracy": [0.63, 0.72, 0.76, 0.785]}
 
 
 def raw_images(n: int, seed: int, maximum: int = 255) -> np.ndarray:
@@ -86,11 +83,6 @@ def labelled_sample(n: int, seed: int, classes: int = NUM_CLASSES) -> tuple[np.n
     y_true = rng.integers(0, classes, n)
     y_pred = np.where(rng.random(n) < 0.6, y_true, rng.integers(0, classes, n))
     return y_true, y_pred
-
-
-def absent_class_sample() -> tuple[np.ndarray, np.ndarray]:
-    """Classes 0 to 8 only: class 9 (Ankle boot) is neither present nor predicted."""
-    return labelled_sample(200, 70, classes=NUM_CLASSES - 1)
 
 
 def synthetic_report() -> dict[str, Any]:

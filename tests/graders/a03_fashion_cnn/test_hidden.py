@@ -12,17 +12,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from a03_fashion_cnn import probes
+from a03_fashion_cnn import hidden_probes, probes
+from a03_fashion_cnn.hidden_inputs import CURVES_AUGMENTED, ENCODE_SUBSET, absent_class_sample
 from a03_fashion_cnn.inputs import (
     CLASS_NAMES,
-    CURVES_AUGMENTED,
     CURVES_CNN,
-    ENCODE_SUBSET,
     IMAGE_SHAPE,
     N_PLATEAUS,
     NUM_CLASSES,
     SHIRT,
-    absent_class_sample,
     labelled_sample,
     plateau_images,
     raw_images,
@@ -115,7 +113,7 @@ def fashion() -> dict[str, np.ndarray]:
 
 def trained(student, fashion: dict[str, np.ndarray], builder: str, *tests: str) -> dict[str, np.ndarray]:
     """The classes the student's ``builder()``, trained by the grader, predicts for the test images ``tests``."""
-    return student.run(probes.trained_predictions, builder, fashion["x_train"], fashion["y_train"],
+    return student.run(hidden_probes.trained_predictions, builder, fashion["x_train"], fashion["y_train"],
                        {key: fashion[key] for key in tests}, QUALITY_EPOCHS, QUALITY_BATCH)
 
 

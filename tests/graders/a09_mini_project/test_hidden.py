@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from a09_mini_project import probes
-from a09_mini_project.builders import working
-from a09_mini_project.inputs import lookup_case
+from a09_mini_project import hidden_probes, probes
+from a09_mini_project.hidden_builders import working
+from a09_mini_project.hidden_inputs import lookup_case
 from autograder.checks.expect import expect_close, expect_equal, expect_keys, expect_true
 from autograder.checks.thresholds import Threshold
 from autograder.grader import graded, hidden
@@ -38,7 +38,7 @@ CORE_KEYS = ("type", "units", "filters", "kernel_size", "pool_size", "strides", 
 @pytest.fixture(scope="module")
 def reference(student) -> dict[str, Any]:
     """The course's baseline, built and described by the grader in the sandbox."""
-    return student.run(probes.reference)
+    return student.run(hidden_probes.reference)
 
 
 def is_augmentation(layer_type: str) -> bool:
@@ -289,7 +289,7 @@ def test_code_analyze_errors(student):
 def test_code_robustness(student):
     """Robustesse : bruit gaussien σ = 0,1 borné à [0, 1], rotations aléatoires de ±15°, précisions renvoyées (étiquettes entières ou one-hot)"""  # noqa: E501
     images, labels, predictions = lookup_case()
-    found = student.run(probes.robustness, images, labels, predictions)
+    found = student.run(hidden_probes.robustness, images, labels, predictions)
     expect_true(found["input_unchanged"], "add_gaussian_noise ne doit pas modifier le tableau reçu (pas de X += ...).")
     expect_equal("Formes des images bruitées et tournées (60 et 80 images 28×28×1)",
                  [[60, 28, 28, 1], [80, 28, 28, 1]], found["shapes"])
