@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from autograder.data.prepare import DatasetError, prepare
@@ -14,13 +17,15 @@ from autograder.export.files import write_atomically
 from autograder.export.github import classroom_encoded, points_line
 from autograder.export.gradescope import write_gradescope
 from autograder.export.nbgrader_db import write_nbgrader_grades
-from autograder.grading.assignments import UnknownAssignment, available_assignments
+from autograder.grading.assignments import UnknownAssignment, available_assignments, load_assignment
 from autograder.grading.batch import Progress, ResultStore, grade_many
-from autograder.grading.engine import AssignmentNotFound, grade_notebook
+from autograder.grading.engine import AssignmentNotFound, grade_notebook, unreadable_result
 from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.paths import ASSIGNMENTS_DIR, EXAMPLES_DIR, SOLUTIONS_DIR
 from autograder.report import format_submission, format_table
 from autograder.submissions import Job, discover
+
+NO_NOTEBOOK = "Aucun notebook (.ipynb) trouvé dans la soumission : déposez le fichier du devoir."
 
 
 def _data_prepare(args: argparse.Namespace) -> int:
@@ -34,13 +39,23 @@ def _data_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _selection(args: argparse.Namespace) -> frozenset[str] | None:
+    """The checks and tasks named by ``--check`` and ``--task`` (None: all)."""
+    names = [*(getattr(args, "check", None) or ()), *(args.task or ())]
+    return frozenset(names) if names else None
+
+
 def _grade(args: argparse.Namespace) -> int:
     overrides = read_overrides(Path(args.overrides)) if args.overrides else []
-    only = frozenset(args.check) if args.check else None
+    only = _selection(args)
     with tempfile.TemporaryDirectory(prefix="dlkit-inputs-") as scratch:
         jobs = discover([Path(p) for p in args.inputs], args.assignment, Path(scratch))
         if not jobs:
             print("error: no notebook found in the inputs", file=sys.stderr)
+            if args.results and args.assignment:  # Gradescope shows this rather than "the autograder failed"
+                checks = load_assignment(args.assignment, not args.public_only).checks
+                write_gradescope(unreadable_result(Path(args.inputs[0]), checks, args.assignment, "?",
+                                                   NO_NOTEBOOK, time.monotonic()), Path(args.results))
             return 2
         store = ResultStore(Path(args.out) / ".state") if args.out and not args.no_resume else None
         progress = Progress(len(jobs)) if len(jobs) > 1 else None
@@ -70,6 +85,8 @@ def _grade(args: argparse.Namespace) -> int:
         from_nbgrader = [r for r, job in zip(results, jobs, strict=True) if job.origin == "nbgrader"]
         count = write_nbgrader_grades(args.nbgrader_db, from_nbgrader)
         print(f"{count} grades written to nbgrader's gradebook ({args.nbgrader_db})")
+    if args.fail_unless_full and any(r.score < r.max_score or not r.tests for r in results):
+        return 1
     return 0
 
 
@@ -93,9 +110,24 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    result = grade_notebook(Path(args.notebook), args.assignment, include_hidden=False)
+    result = grade_notebook(Path(args.notebook), args.assignment, include_hidden=False, only=_selection(args))
     print(format_submission(result))
-    return 0 if result.score == result.max_score else 1
+    return 0 if result.tests and result.score == result.max_score else 1
+
+
+def _start(args: argparse.Namespace) -> int:
+    source = ASSIGNMENTS_DIR / args.assignment / f"{args.assignment}.ipynb"
+    if not source.is_file():
+        raise UnknownAssignment(f"no student notebook for {args.assignment!r}; known: "
+                                f"{', '.join(p.name for p in sorted(ASSIGNMENTS_DIR.iterdir()) if p.is_dir())}")
+    target = Path(args.to) / source.name
+    if target.exists():
+        print(f"error: {target} exists already: your work is kept (remove it to start again)", file=sys.stderr)
+        return 2
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, target)
+    print(f"{target} : ouvrez-le dans Jupyter, complétez les fonctions, puis `autograder check {target}`.")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,7 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--nbgrader-db", help="also write the scores to this nbgrader gradebook (sqlite:///...)")
     grade.add_argument("--github", action="store_true", help="print GitHub Classroom's points line and result")
     grade.add_argument("--check", action="append", help="grade only this check (repeatable)")
+    grade.add_argument("--task", action="append", help="grade only this task's checks (repeatable)")
     grade.add_argument("--public-only", action="store_true", help="run the public tests only")
+    grade.add_argument("--fail-unless-full", action="store_true",
+                       help="exit 1 unless every submission gets full marks (one GitHub Classroom step)")
     grade.set_defaults(run=_grade)
 
     demo = commands.add_parser("demo", help="grade the bundled example submissions and print a score table")
@@ -133,7 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run the public tests on your notebook")
     check.add_argument("notebook")
     check.add_argument("--assignment")
+    check.add_argument("--task", action="append", help="only this task's tests (repeatable)")
     check.set_defaults(run=_check)
+
+    start = commands.add_parser("start", help="copy an assignment's student notebook into a folder")
+    start.add_argument("assignment")
+    start.add_argument("--to", default=".", help="destination folder (default: the current folder)")
+    start.set_defaults(run=_start)
+
+    if importlib.util.find_spec("autograder.distribution") is not None:  # the instructor's checkout only
+        from autograder.distribution.commands import add_commands
+
+        add_commands(commands)
     return parser
 
 

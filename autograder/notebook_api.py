@@ -10,10 +10,13 @@ In an nbgrader autograded cell::
     tache.score
 
 ``run_public`` runs the task's public pytest tests against the kernel's own definitions and
-prints one line per test: the student's immediate feedback. The cell's value is the points
-earned so far. Hidden tests never run in a student's kernel: under ``nbgrader autograde`` the
-kit's :class:`~autograder.nbgrader_scores.SandboxScores` preprocessor grades the submitted file
-in a sandbox and sets every graded cell's score from that grading, whatever the kernel printed.
+prints one line per test: the student's immediate feedback. When one fails it then raises
+:class:`PublicTestsFailed`, as nbgrader's own test cells do (``nbgrader validate`` reports the
+cell as failed); otherwise the cell's value is the public points earned.
+
+Hidden tests never run in a student's kernel: under ``nbgrader autograde`` the kit's
+:class:`~autograder.nbgrader_scores.SandboxScores` preprocessor grades the submitted file in a
+sandbox and sets every graded cell's score from that grading, whatever the kernel printed.
 
 Importing this module first (the notebooks' import cell does) hides TensorFlow's start-up
 INFO lines in the notebook, keeping its warnings and errors (:mod:`autograder.startup_logs`).
@@ -37,6 +40,10 @@ def epochs_budget(full: int, quick: int = 1) -> int:
     return quick if os.environ.get(QUICK_ENV) else full
 
 
+class PublicTestsFailed(AssertionError):
+    """Some public tests of a graded cell failed (their lines, printed above, say why)."""
+
+
 class GradedTask:
     """The public tests of one task, run in the notebook's own kernel."""
 
@@ -45,7 +52,11 @@ class GradedTask:
         self.results: list = []
 
     def run_public(self) -> None:
-        """Run the task's public tests on the kernel's definitions and print their outcome."""
+        """Run the task's public tests on the kernel's definitions and print their outcome.
+
+        Raises:
+            PublicTestsFailed: one of them did not pass.
+        """
         from autograder.grading.assignments import describe_assignment
         from autograder.grading.runner import run_graders
         from autograder.grading.student import KernelBackend, Student
@@ -59,6 +70,10 @@ class GradedTask:
         self.results = context.ordered()
         for result in self.results:
             print(format_test(result))
+        failed = [result.title for result in self.results if not result.passed]
+        if failed:
+            raise PublicTestsFailed(f"{len(failed)} test(s) public(s) sur {len(self.results)} non réussi(s) "
+                                    f"({self.score:g} point(s)) : " + " ; ".join(failed))
 
     def run_hidden(self) -> None:
         """Hidden tests are graded outside the kernel (see the module's docstring)."""

@@ -64,6 +64,10 @@ class CheckInfo:
     timeout_s: float
     nodeid: str
 
+    def selected_by(self, only: frozenset[str] | None) -> bool:
+        """Whether a selection of check or task names (None: everything) includes this check."""
+        return only is None or self.name in only or self.task in only
+
 
 class GraderDefinitionError(pytest.UsageError):
     """A grader test is declared wrongly (no points, unknown task, hidden test in a public file)."""
@@ -125,7 +129,7 @@ class GradingContext:
         student: the ``student`` fixture's object.
         notebook: the parsed submission (``notebook`` fixture); None where there is none.
         tasks: the assignment's tasks, in notebook order (results follow it).
-        only: run only these checks (by name); None for all.
+        only: run only these checks (check or task names); None for all.
         task: run only this task's tests (a notebook's graded cell).
         results: by nodeid, as tests finish.
         requests: the sandbox request ids each test relied on, by nodeid (its fixtures' included).
@@ -176,7 +180,7 @@ class GradingPlugin:
         for info in infos.values():
             if tasks and info.task not in tasks:
                 raise GraderDefinitionError(f"{info.nodeid}: unknown task {info.task!r} (tasks: {', '.join(tasks)})")
-        keep = [item for item in items if (context.only is None or infos[item.nodeid].name in context.only)
+        keep = [item for item in items if infos[item.nodeid].selected_by(context.only)
                 and (context.task is None or infos[item.nodeid].task == context.task)]
         dropped = [item for item in items if item not in keep]
         if dropped:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from autograder.grading.notebook import definitions, read_notebook
-from autograder.notebook_api import HIDDEN_NOTE, GradedTask
+from autograder.notebook_api import HIDDEN_NOTE, GradedTask, PublicTestsFailed
 from autograder.results import Status
 from tests.conftest import reference_notebook, student_notebook
 
@@ -29,7 +31,9 @@ def test_graded_cell_gives_public_feedback(capsys):
 
 def test_graded_cell_on_the_untouched_notebook_says_what_to_do(capsys):
     task = GradedTask("01_regression", "split", _namespace(student_notebook("01_regression")))
-    task.run_public()
+    with pytest.raises(PublicTestsFailed, match=r"1 test\(s\) public\(s\) sur 1 non réussi\(s\) \(0 point\(s\)\) : "
+                                                r"Découpage 80/20"):
+        task.run_public()
     assert task.score == 0
     (result,) = task.results
     assert result.status is Status.ERROR

@@ -80,7 +80,7 @@ def grade_job(job: Job, include_hidden: bool, only: frozenset[str] | None,
     """Grade one job (in this process); an unreadable input gets 0 with its reason."""
     if job.problem:
         checks = [c for c in (load_assignment(job.assignment, include_hidden).checks if job.assignment else ())
-                  if only is None or c.name in only]
+                  if c.selected_by(only)]
         return unreadable_result(job.path, checks, job.assignment or "?", job.student, job.problem, time.monotonic())
     return grade_notebook(job.path, job.assignment, include_hidden, student=job.student, only=only,
                           private_folders=private_folders)

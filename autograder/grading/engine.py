@@ -95,7 +95,7 @@ def grade_notebook(
     """Grade one notebook in a sandbox; never raises for a broken submission.
 
     Args:
-        only: grade just these checks (debugging, quick runs); default all.
+        only: grade just these checks or tasks (by name: debugging, one Classroom step); default all.
         private_folders: more folders the student's code must not see (e.g. the results folder).
         seed: the seed every request starts from (calibration grades with several).
         called: filled, if given, with the student's functions each check ran (mutation benchmark).
@@ -110,7 +110,7 @@ def grade_notebook(
     else:
         unreadable = None
     assignment = load_assignment(resolve_assignment(path, notebook, assignment_name), include_hidden)
-    checks = [c for c in assignment.checks if only is None or c.name in only]
+    checks = [c for c in assignment.checks if c.selected_by(only)]
     if notebook is None:
         return unreadable_result(path, checks, assignment.name, student, unreadable or "", started)
     sandbox = open_sandbox(assignment, notebook, limits, private_folders)
