@@ -21,7 +21,7 @@ from autograder.grading.assignments import UnknownAssignment, available_assignme
 from autograder.grading.batch import Progress, ResultStore, grade_many
 from autograder.grading.engine import AssignmentNotFound, grade_notebook, unreadable_result
 from autograder.overrides import OverrideError, apply_overrides, read_overrides
-from autograder.paths import ASSIGNMENTS_DIR, EXAMPLES_DIR, SOLUTIONS_DIR
+from autograder.paths import ASSIGNMENTS_DIR, BUNDLED, EXAMPLES_DIR, SOLUTIONS_DIR
 from autograder.report import format_submission, format_table
 from autograder.submissions import Job, discover
 
@@ -161,9 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 1 unless every submission gets full marks (one GitHub Classroom step)")
     grade.set_defaults(run=_grade)
 
-    demo = commands.add_parser("demo", help="grade the bundled example submissions and print a score table")
-    demo.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
-    demo.set_defaults(run=_demo)
+    if not BUNDLED:  # the example submissions live in the instructor's checkout only
+        demo = commands.add_parser("demo", help="grade the bundled example submissions and print a score table")
+        demo.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
+        demo.set_defaults(run=_demo)
 
     check = commands.add_parser("check", help="run the public tests on your notebook")
     check.add_argument("notebook")

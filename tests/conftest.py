@@ -58,3 +58,19 @@ def graded_examples() -> Callable[[str], dict[str, SubmissionResult]]:
         return cache[assignment]
 
     return grade
+
+
+@pytest.fixture(scope="session")
+def student_env(tmp_path_factory: pytest.TempPathFactory):
+    """A fresh virtual environment with the students' bundle installed (``tests/environments.py``)."""
+    from tests.environments import fresh_environment
+
+    return fresh_environment(tmp_path_factory.mktemp("student-env"), "student")
+
+
+@pytest.fixture(scope="session")
+def grader_env(tmp_path_factory: pytest.TempPathFactory):
+    """A fresh virtual environment with the grading machines' bundle installed."""
+    from tests.environments import fresh_environment
+
+    return fresh_environment(tmp_path_factory.mktemp("grader-env"), "grader")

@@ -3,7 +3,8 @@
 * ``student`` (``dlkit-student``): what student notebooks and ``autograder check`` need: the
   kit's runtime (notebook API, sandbox, data preparation, exports), each assignment's public
   graders and its released student notebook. No hidden test, no ``hidden_*`` helper, no
-  solution, no example submission, no instructor tool.
+  solution, no example submission, no instructor tool: the built wheel is scanned
+  (:mod:`autograder.distribution.leaks`) and refused if anything secret is found in it.
 * ``grader`` (``dlkit-grader``): what a grading machine needs (Gradescope's container, a CI
   runner): the same runtime and every grader, hidden tests included; still no solution and no
   example submission.
@@ -30,6 +31,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from autograder import __version__
+from autograder.distribution.leaks import scan_wheel
 from autograder.grading.assignments import HIDDEN_FILE, HIDDEN_PREFIX, PUBLIC_FILE, available_assignments
 from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, KIT_ROOT, PACKAGE_DIR
 
@@ -206,4 +208,7 @@ def build(kind_name: str, out: Path) -> Path:
     wheel = out / f"{kind.distribution.replace('-', '_')}-{__version__}-py3-none-any.whl"
     if not wheel.is_file():
         raise BundleError(f"pip reported success but {wheel} is missing")
+    if not kind.include_hidden and (findings := scan_wheel(wheel)):
+        wheel.unlink()
+        raise BundleError("the student bundle would leak (not written):\n" + "\n".join(findings))
     return wheel

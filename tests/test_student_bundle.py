@@ -1,0 +1,146 @@
+"""What students install: a wheel with nothing hidden in it, giving the feedback of the instructor's checkout.
+
+The wheel is installed in a fresh virtual environment (``student_env``, see
+``tests/environments.py``); everything here runs in that environment from scratch folders.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.distribution.bundle import BundleError, build, grader_files
+from autograder.distribution.leaks import collect_secrets, scan_wheel
+from autograder.grading.assignments import available_assignments, load_assignment
+from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR
+from tests.conftest import reference_notebook, student_notebook
+
+#: Runs a notebook with nbclient; prints the imports cell's stderr and each graded cell's printed lines, as JSON.
+EXECUTE = r'''
+import json, sys
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+
+path = Path(sys.argv[1])
+notebook = nbformat.read(path, as_version=4)
+NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
+               resources={"metadata": {"path": str(path.parent)}}).execute()
+code = [c for c in notebook.cells if c.cell_type == "code"]
+stderr = [o.get("text", "") for o in code[0].outputs if o.get("name") == "stderr"]
+graded = {c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs
+                                                     if o.output_type == "stream" and o.name == "stdout")
+          for c in code if c.metadata.get("nbgrader", {}).get("grade")}
+print(json.dumps({"imports_stderr": stderr, "graded": graded}, ensure_ascii=False))
+'''
+ASSIGNMENT = "01_regression"
+
+
+def test_student_wheel_holds_public_graders_and_notebooks_only(student_env):
+    with zipfile.ZipFile(student_env.wheel) as archive:
+        names = archive.namelist()
+        for assignment in available_assignments():
+            package = f"a{assignment}"
+            shipped = sorted(Path(n).name for n in names if n.startswith(f"autograder/course/graders/{package}/"))
+            assert shipped == sorted(p.name for p in grader_files(GRADERS_DIR / package, include_hidden=False))
+            assert "test_public.py" in shipped and "test_hidden.py" not in shipped
+            notebook = f"autograder/course/assignments/{assignment}/{assignment}.ipynb"
+            assert archive.read(notebook) == student_notebook(assignment).read_bytes()
+    for instructor_only in ("autograder/release.py", "autograder/nbgrader_scores.py", "autograder/authoring.py"):
+        assert instructor_only not in names
+    assert not [n for n in names if n.startswith("autograder/distribution/") or "solutions/" in n
+                or "submissions/" in n or "/hidden_" in n]
+    assert scan_wheel(student_env.wheel) == []
+
+
+def test_leak_scan_finds_what_the_graders_wheel_holds(grader_env):
+    """The scan is not blind: the graders' wheel (hidden tests included) is full of findings."""
+    findings = scan_wheel(grader_env.wheel, collect_secrets())
+    for assignment in available_assignments():
+        package = f"a{assignment}"
+        assert f"autograder/course/graders/{package}/test_hidden.py: a hidden grader file" in findings
+        assert any(f.startswith(f"autograder/course/graders/{package}/test_hidden.py: name of hidden test")
+                   for f in findings), assignment
+    assert any("ANSWER_KEY" in line for line in collect_secrets().lines)  # the quiz's key is a secret
+
+
+def test_public_grader_importing_a_hidden_module_is_refused(tmp_path):
+    folder = tmp_path / "a01_regression"
+    shutil.copytree(GRADERS_DIR / "a01_regression", folder)
+    conftest = folder / "conftest.py"
+    conftest.write_text(conftest.read_text() + "\nfrom a01_regression import hidden_inputs  # noqa\n")
+    with pytest.raises(BundleError, match=r"conftest\.py imports hidden_inputs, which must stay hidden"):
+        grader_files(folder, include_hidden=False)
+
+
+def test_leaking_bundle_is_not_written(tmp_path, monkeypatch):
+    monkeypatch.setattr("autograder.distribution.bundle.scan_wheel", lambda wheel: ["x.py: hidden code"])
+    with pytest.raises(BundleError, match="would leak"):
+        build("student", tmp_path)
+    assert list(tmp_path.glob("*.whl")) == []
+
+
+def _execute(python: Path | str, notebook: Path, env: dict[str, str]) -> subprocess.Popen:
+    script = notebook.parent / "execute.py"
+    script.write_text(EXECUTE)
+    return subprocess.Popen([str(python), str(script), str(notebook)], cwd=notebook.parent, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_graded_cells_give_the_same_feedback_as_in_the_instructors_checkout(student_env, tmp_path):
+    runs = {}
+    for where, python, env in (("student", student_env.python, student_env.environ(DLKIT_QUICK="1")),
+                               ("instructor", sys.executable, {**student_env.environ(), "DLKIT_QUICK": "1",
+                                                               "PATH": str(Path(sys.executable).parent)})):
+        folder = tmp_path / where
+        folder.mkdir()
+        shutil.copy(reference_notebook(ASSIGNMENT), folder / f"{ASSIGNMENT}.ipynb")
+        runs[where] = _execute(python, folder / f"{ASSIGNMENT}.ipynb", env)
+    outputs = {}
+    for where, process in runs.items():
+        stdout, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr[-3000:]
+        outputs[where] = json.loads(stdout.strip().splitlines()[-1])
+    student, instructor = outputs["student"], outputs["instructor"]
+    assert student["graded"] == instructor["graded"]
+    public = load_assignment(ASSIGNMENT, include_hidden=False)
+    printed = "\n".join(student["graded"].values())
+    for check in public.checks:
+        assert f"✔ {check.title} : " in printed
+    assert "✘" not in printed
+    assert student["imports_stderr"] == [] and instructor["imports_stderr"] == []  # no TensorFlow start-up noise
+
+
+def test_check_grade_start_and_data_in_the_student_environment(student_env, tmp_path):
+    work = tmp_path / "work"
+    started = student_env.run("autograder", "start", ASSIGNMENT, "--to", work, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    assert (work / f"{ASSIGNMENT}.ipynb").read_bytes() == (ASSIGNMENTS_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+                                                           ).read_bytes()
+    again = student_env.run("autograder", "start", ASSIGNMENT, "--to", work, cwd=tmp_path)
+    assert again.returncode == 2 and "your work is kept" in again.stderr
+
+    untouched = student_env.run("autograder", "check", f"{ASSIGNMENT}.ipynb", cwd=work)
+    assert untouched.returncode == 1 and "NotImplementedError" in untouched.stdout
+
+    shutil.copy(reference_notebook(ASSIGNMENT), work / "reference.ipynb")
+    checked = student_env.run("autograder", "check", "reference.ipynb", cwd=work)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    public = load_assignment(ASSIGNMENT, include_hidden=False)
+    assert f"{sum(c.points for c in public.checks):g}/{sum(c.points for c in public.checks):g}" in checked.stdout
+
+    graded = student_env.run("autograder", "grade", "reference.ipynb", "--json", "results.json", cwd=work)
+    assert graded.returncode == 0, graded.stderr
+    (result,) = json.loads((work / "results.json").read_text())
+    assert [t["name"] for t in result["tests"]] == [c.name for c in public.checks]  # hidden checks are absent
+    assert result["score"] == result["max_score"] == sum(c.points for c in public.checks)
+    assert not any(t["hidden"] for t in result["tests"])
+
+    prepared = student_env.run("autograder", "data", "prepare", "--dataset", "california_housing", cwd=work)
+    assert prepared.returncode == 0, prepared.stderr
