@@ -73,7 +73,7 @@ class GradedTask:
         failed = [result.title for result in self.results if not result.passed]
         if failed:
             raise PublicTestsFailed(f"{len(failed)} test(s) public(s) sur {len(self.results)} non réussi(s) "
-                                    f"({self.score:g} point(s)) : " + " ; ".join(failed))
+                                    f"({self.score:g} point(s)) :\n" + "\n".join(f"- {title}" for title in failed))
 
     def run_hidden(self) -> None:
         """Hidden tests are graded outside the kernel (see the module's docstring)."""

@@ -1,4 +1,4 @@
-"""The real nbgrader flow in a scratch course: generate_assignment, autograde submissions, export grades."""
+"""The real nbgrader flow in scratch courses: the whole exchange cycle, autograde, exports, forgeries."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from autograder.distribution.leaks import collect_secrets
 from autograder.grading.assignments import available_assignments, load_assignment
 from autograder.paths import KIT_ROOT
 from autograder.release import generate_in_scratch, tool_environment
@@ -19,11 +20,13 @@ from tests.conftest import reference_notebook, student_notebook
 from tests.submissions.build import example_modules, example_path
 
 
-def _nbgrader(course, *args: str) -> None:
+def _nbgrader(course, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {**tool_environment(), "DLKIT_QUICK": "1", "PYTHONPATH": str(KIT_ROOT)}
     completed = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                                capture_output=True, text=True, timeout=900)
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    if check:
+        assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return completed
 
 
 def _autograded_points(assignment: str, failing: frozenset[str] = frozenset()) -> float:
@@ -37,34 +40,107 @@ def _notebook_points(assignment: str) -> float:
     return sum(c.metadata["nbgrader"]["points"] for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade"))
 
 
-@pytest.mark.parametrize("assignment", available_assignments())
-def test_nbgrader_autogrades_and_exports_partial_credit(assignment, tmp_path):
-    generate_in_scratch(assignment, tmp_path)
-    students = {"alice": (reference_notebook(assignment), frozenset())}
-    variants = [v for m in example_modules() if m.ASSIGNMENT == assignment for v in m.VARIANTS]
-    if variants and assignment == "01_regression":  # partial credit through nbgrader, shown once
-        students["bob"] = (example_path(assignment, variants[0]), variants[0].failing)
-    for student, (source, _) in students.items():
-        folder = tmp_path / "submitted" / student / assignment
-        folder.mkdir(parents=True)
-        shutil.copy(source, folder / f"{assignment}.ipynb")
-
-    _nbgrader(tmp_path, "autograde", assignment, "--create", "--force")
-    _nbgrader(tmp_path, "export", "--to", str(tmp_path / "grades.csv"))
-
-    with open(tmp_path / "grades.csv", newline="") as stream:
+def _check_gradebook(course, assignment: str, students: dict[str, frozenset[str]]) -> None:
+    """Each student's total and per-task autograded scores: full points less the failing checks'."""
+    _nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    with open(course / "grades.csv", newline="") as stream:
         exported = {row["student_id"]: row for row in csv.DictReader(stream)}
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
-        for student, (_, failing) in students.items():
+    graders = load_assignment(assignment)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student, failing in students.items():
             assert float(exported[student]["score"]) == pytest.approx(_autograded_points(assignment, failing))
             assert float(exported[student]["max_score"]) == pytest.approx(_notebook_points(assignment))
-            for task, points in load_assignment(assignment).task_points().items():
-                checks = [c for c in load_assignment(assignment).checks if c.task == task]
+            for task, points in graders.task_points().items():
+                checks = [c for c in graders.checks if c.task == task]
                 if all(c.provisional for c in checks):
                     continue
                 grade = gradebook.find_grade(f"test_{task}", assignment, assignment, student)
                 lost = sum(c.points for c in checks if c.name in failing)
                 assert grade.auto_score == pytest.approx(points - lost), (student, task)
+
+
+CYCLE_ASSIGNMENT = "01_regression"
+COURSE_ID = "dl-course"
+
+
+def test_nbgrader_exchange_cycle_with_two_students(tmp_path):
+    """release, fetch, submit, collect, autograde, generate and release feedback, fetch feedback; validate."""
+    assignment, course, exchange = CYCLE_ASSIGNMENT, tmp_path / "course", tmp_path / "exchange"
+    course.mkdir()
+    exchange.mkdir()
+    exchange.chmod(0o777)  # nbgrader wants a world-writable exchange
+    generate_in_scratch(assignment, course)
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(f"\nc.CourseDirectory.course_id = {COURSE_ID!r}\nc.Exchange.root = {str(exchange)!r}\n")
+
+    def as_student(home) -> tuple[str, ...]:  # each student's own submission cache, as each unix user has
+        return "--course", COURSE_ID, f"--Exchange.root={exchange}", f"--Exchange.cache={home / 'cache'}"
+
+    wrong = next(v for m in example_modules() if m.ASSIGNMENT == assignment for v in m.VARIANTS if v.failing)
+    work = {"alice": (reference_notebook(assignment), frozenset()),
+            "bob": (example_path(assignment, wrong), wrong.failing)}
+
+    _nbgrader(course, "release_assignment", assignment)
+    released = [p for p in exchange.rglob("*") if p.is_file()]
+    assert [p.name for p in released] == [f"{assignment}.ipynb"]
+    assert _leaks(released[0]) == []
+    for student, (source, _) in work.items():
+        home = tmp_path / student
+        home.mkdir()
+        _nbgrader(home, "fetch_assignment", assignment, *as_student(home))
+        fetched = home / assignment / f"{assignment}.ipynb"
+        assert fetched.read_bytes() == student_notebook(assignment).read_bytes()
+        shutil.copy(source, fetched)  # the student's work
+        _nbgrader(home, "submit", assignment, *as_student(home), f"--student={student}")
+
+    untouched = tmp_path / "untouched"
+    untouched.mkdir()
+    shutil.copy(student_notebook(assignment), untouched / f"{assignment}.ipynb")
+    validated = _nbgrader(untouched, "validate", f"{assignment}.ipynb", check=False)
+    assert "VALIDATION FAILED" in validated.stdout, validated.stdout[-2000:]
+    first = load_assignment(assignment, include_hidden=False).checks[0]
+    assert "non réussi(s)" in validated.stdout and f"- {first.title}" in validated.stdout
+
+    _nbgrader(course, "collect", assignment)
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == ["alice", "bob"]
+    _nbgrader(course, "autograde", assignment, "--create", "--force")
+    _check_gradebook(course, assignment, {student: failing for student, (_, failing) in work.items()})
+    _nbgrader(course, "generate_feedback", assignment, "--force")
+    _nbgrader(course, "release_feedback", assignment)
+
+    graders = load_assignment(assignment)
+    secrets = collect_secrets()
+    for student, (_, failing) in work.items():
+        home = tmp_path / student
+        _nbgrader(home, "fetch_feedback", assignment, *as_student(home), f"--student={student}")
+        found = sorted((home / assignment / "feedback").rglob("*.html"))
+        assert len(found) == 1, found
+        html = found[0]
+        text = html.read_text(encoding="utf-8")
+        for check in graders.checks:
+            if check.provisional:
+                continue
+            mark = "✘" if check.name in failing else "✔"
+            assert f"{mark} {check.title}" in text, (student, check.name)
+        assert not [name for name in secrets.names if name in text]  # hidden tests' names and code never shown
+        assert not [line for line, what in secrets.lines.items() if "hidden code" in what and line in text]
+
+
+def _leaks(notebook) -> list[str]:
+    """Solution lines and hidden-test code in a released notebook's cells."""
+    text = "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells)
+    lines = {line.strip() for line in text.splitlines()}
+    return [what for line, what in collect_secrets().lines.items() if line in lines]
+
+
+@pytest.mark.parametrize("assignment", [a for a in available_assignments() if a != CYCLE_ASSIGNMENT])
+def test_nbgrader_autogrades_the_reference(assignment, tmp_path):
+    generate_in_scratch(assignment, tmp_path)
+    folder = tmp_path / "submitted" / "alice" / assignment
+    folder.mkdir(parents=True)
+    shutil.copy(reference_notebook(assignment), folder / f"{assignment}.ipynb")
+    _nbgrader(tmp_path, "autograde", assignment, "--create", "--force")
+    _check_gradebook(tmp_path, assignment, {"alice": frozenset()})
     assert os.path.exists(tmp_path / "autograded" / "alice" / assignment / f"{assignment}.ipynb")
 
 

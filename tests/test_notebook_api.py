@@ -31,8 +31,8 @@ def test_graded_cell_gives_public_feedback(capsys):
 
 def test_graded_cell_on_the_untouched_notebook_says_what_to_do(capsys):
     task = GradedTask("01_regression", "split", _namespace(student_notebook("01_regression")))
-    with pytest.raises(PublicTestsFailed, match=r"1 test\(s\) public\(s\) sur 1 non réussi\(s\) \(0 point\(s\)\) : "
-                                                r"Découpage 80/20"):
+    with pytest.raises(PublicTestsFailed, match=r"1 test\(s\) public\(s\) sur 1 non réussi\(s\) \(0 point\(s\)\) :\n"
+                                                r"- Découpage 80/20"):
         task.run_public()
     assert task.score == 0
     (result,) = task.results
