@@ -97,6 +97,14 @@ def workflow(assignment: str, wheel_name: str, private_graders: str | None = Non
     }
 
 
+class _WorkflowDumper(yaml.SafeDumper):
+    """Multi-line strings (``run:`` scripts, cache paths) as literal blocks, as workflows are written by hand."""
+
+
+_WorkflowDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
 def write_repository(assignment: str, out: Path, private_graders: str | None = None) -> Path:
     """Write the Classroom repository of ``assignment`` into ``out``; return the workflow's path."""
     load_assignment(assignment)  # an unknown assignment fails before anything is written
@@ -109,7 +117,7 @@ def write_repository(assignment: str, out: Path, private_graders: str | None = N
     wheel = build("student", out / ".dlkit")
     path = out / WORKFLOW
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(workflow(assignment, wheel.name, private_graders), sort_keys=False,
-                                   allow_unicode=True, width=120), encoding="utf-8")
+    path.write_text(yaml.dump(workflow(assignment, wheel.name, private_graders), Dumper=_WorkflowDumper,
+                              sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
     (out / ".gitignore").write_text(".ipynb_checkpoints/\n__pycache__/\n", encoding="utf-8")
     return path
