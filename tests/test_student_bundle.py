@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from autograder.distribution.bundle import BundleError, build, grader_files
-from autograder.distribution.leaks import collect_secrets, scan_wheel
+from autograder.distribution.leaks import collect_secrets, scan_folder, scan_wheel
 from autograder.grading.assignments import available_assignments, load_assignment
-from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR
+from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, SOLUTIONS_DIR
 from tests.conftest import reference_notebook, student_notebook
 
 #: Runs a notebook with nbclient; prints the imports cell's stderr and each graded cell's printed lines, as JSON.
@@ -68,6 +68,9 @@ def test_leak_scan_finds_what_the_graders_wheel_holds(grader_env):
         assert any(f.startswith(f"autograder/course/graders/{package}/test_hidden.py: name of hidden test")
                    for f in findings), assignment
     assert any("ANSWER_KEY" in line for line in collect_secrets().lines)  # the quiz's key is a secret
+    solutions = scan_folder(SOLUTIONS_DIR)
+    assert all(any(f.startswith(f"{a}/{a}.ipynb: file") for f in solutions) for a in available_assignments())
+    assert scan_folder(ASSIGNMENTS_DIR) == []
 
 
 def test_public_grader_importing_a_hidden_module_is_refused(tmp_path):

@@ -117,22 +117,33 @@ def collect_secrets() -> Secrets:
     return Secrets(names, titles, lines, files)
 
 
+def scan_file(name: str, data: bytes, secrets: Secrets) -> list[str]:
+    """``"<name>: <what leaked>"`` for each secret in one file's bytes."""
+    findings = []
+    stem = Path(name).name
+    if stem == HIDDEN_FILE or stem.startswith(HIDDEN_PREFIX):
+        findings.append(f"{name}: a hidden grader file")
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in secrets.files:
+        findings.append(f"{name}: {secrets.files[digest]}")
+    text = readable_text(name, data)
+    words, lines = set(WORD.findall(text)), stripped_lines(text)
+    findings += [f"{name}: {what}" for secret, what in secrets.names.items() if secret in words]
+    findings += [f"{name}: {what}" for secret, what in secrets.titles.items() if secret in text]
+    findings += [f"{name}: {what}" for secret, what in secrets.lines.items() if secret in lines]
+    return findings
+
+
+def scan_folder(folder: Path, secrets: Secrets | None = None) -> list[str]:
+    """The findings of every file under ``folder`` (an nbgrader release, an exchange's outbound folder)."""
+    secrets = secrets or collect_secrets()
+    return sorted({finding for path in sorted(folder.rglob("*")) if path.is_file()
+                   for finding in scan_file(str(path.relative_to(folder)), path.read_bytes(), secrets)})
+
+
 def scan_wheel(wheel: Path, secrets: Secrets | None = None) -> list[str]:
     """``"<file in the wheel>: <what leaked>"`` for each secret found in the wheel (empty: nothing leaked)."""
     secrets = secrets or collect_secrets()
-    findings = []
     with zipfile.ZipFile(wheel) as archive:
-        for name in archive.namelist():
-            data = archive.read(name)
-            stem = Path(name).name
-            if stem == HIDDEN_FILE or stem.startswith(HIDDEN_PREFIX):
-                findings.append(f"{name}: a hidden grader file")
-            digest = hashlib.sha256(data).hexdigest()
-            if digest in secrets.files:
-                findings.append(f"{name}: {secrets.files[digest]}")
-            text = readable_text(name, data)
-            words, lines = set(WORD.findall(text)), stripped_lines(text)
-            findings += [f"{name}: {what}" for secret, what in secrets.names.items() if secret in words]
-            findings += [f"{name}: {what}" for secret, what in secrets.titles.items() if secret in text]
-            findings += [f"{name}: {what}" for secret, what in secrets.lines.items() if secret in lines]
-    return sorted(set(findings))
+        return sorted({finding for name in archive.namelist() for finding in scan_file(name, archive.read(name),
+                                                                                       secrets)})
