@@ -6,14 +6,19 @@ The wheel is installed in a fresh virtual environment (``student_env``, see
 
 from __future__ import annotations
 
+import ast
+import itertools
 import json
 import shutil
 import subprocess
 import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from autograder.distribution.bundle import BundleError, build, grader_files
 from autograder.distribution.leaks import collect_secrets, scan_folder, scan_wheel
@@ -57,6 +62,53 @@ def test_student_wheel_holds_public_graders_and_notebooks_only(student_env):
     assert not [n for n in names if n.startswith("autograder/distribution/") or "solutions/" in n
                 or "submissions/" in n or "/hidden_" in n]
     assert scan_wheel(student_env.wheel) == []
+
+
+def _needed_modules(wheel: Path) -> set[str]:
+    """Third-party modules the wheel's code imports at module level or runs with ``python -m``."""
+    found: set[str] = set()
+    with zipfile.ZipFile(wheel) as archive:
+        for name in (n for n in archive.namelist() if n.endswith(".py")):
+            tree = ast.parse(archive.read(name))
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    found |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    found.add(node.module.split(".")[0])
+            for node in ast.walk(tree):
+                if isinstance(node, ast.List | ast.Tuple):
+                    values = [e.value if isinstance(e, ast.Constant) else None for e in node.elts]
+                    found |= {v.split(".")[0] for flag, v in itertools.pairwise(values) if flag == "-m" and
+                              isinstance(v, str)}
+    graders = {f"a{a}" for a in available_assignments()}
+    return {m for m in found if m not in sys.stdlib_module_names and m != "autograder" and m not in graders}
+
+
+def _requirement_closure(requirements: list[str]) -> set[str]:
+    """Distribution names the requirements install, transitively (as installed in this environment)."""
+    seen: set[str] = set()
+    pending = [Requirement(r) for r in requirements]
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if name in seen or (requirement.marker and not requirement.marker.evaluate({"extra": "frameworks"})):
+            continue
+        seen.add(name)
+        pending += [Requirement(r) for r in metadata.requires(name) or []]
+    return seen
+
+
+def test_student_wheel_declares_what_its_code_needs(student_env):
+    """Every module the shipped code imports at load time (or runs, like ruff) comes with a declared requirement."""
+    with zipfile.ZipFile(student_env.wheel) as archive:
+        info = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        declared = [line.split(":", 1)[1].strip() for line in archive.read(info).decode().splitlines()
+                    if line.startswith("Requires-Dist:")]
+    provided = _requirement_closure(declared)
+    distributions = metadata.packages_distributions()
+    missing = {module: distributions.get(module) for module in _needed_modules(student_env.wheel)
+               if not {canonicalize_name(d) for d in distributions.get(module, [module])} & provided}
+    assert missing == {}
 
 
 def test_leak_scan_finds_what_the_graders_wheel_holds(grader_env):

@@ -1,12 +1,11 @@
 """Write autograder scores into nbgrader's gradebook, for submissions collected by nbgrader.
 
 Each task's autograded cell is ``test_<task>``; its ``auto_score`` becomes the task's score,
-so formgrader and ``nbgrader export`` show the same grades as ``autograder grade``.
+so formgrader and ``nbgrader export`` show the same grades as ``autograder grade``. nbgrader is
+imported when grades are written: the students' package has the CLI without nbgrader.
 """
 
 from __future__ import annotations
-
-from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.results import SubmissionResult
 
@@ -17,6 +16,8 @@ def write_nbgrader_grades(db_url: str, results: list[SubmissionResult]) -> int:
     The assignment must exist in the gradebook (``nbgrader generate_assignment``); students
     and submissions are created when missing.
     """
+    from nbgrader.api import Gradebook, MissingEntry
+
     written = 0
     with Gradebook(db_url) as gradebook:
         for result in results:
