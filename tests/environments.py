@@ -62,20 +62,22 @@ class Environment:
         return found
 
 
-def fresh_environment(root: Path, kind: str) -> Environment:
-    """A new virtual environment in ``root`` with the ``kind`` bundle (``student``/``grader``) installed."""
-    wheel = build(kind, root / "dist")
+def bare_environment(root: Path) -> Path:
+    """A new virtual environment in ``root/venv`` that reaches the kit's frameworks, nothing of the kit installed."""
     venv = root / "venv"
     # No pip of its own: ``python -m pip`` finds the kit's pip (and setuptools) through the .pth line, the
     # versions the frameworks were installed with (ensurepip's older setuptools would not satisfy them).
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
     site = next((venv / "lib").glob("python3*/site-packages"))
     (site / "kit-frameworks.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    environment = Environment(venv, wheel)
-    completed = subprocess.run(
-        [environment.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-index",
-         f"{wheel}[frameworks]"],
-        env=environment.environ(), capture_output=True, text=True, timeout=600)
+    return venv
+
+
+def fresh_environment(root: Path, kind: str) -> Environment:
+    """A new virtual environment in ``root`` with the ``kind`` bundle (``student``/``grader``) installed."""
+    environment = Environment(bare_environment(root), build(kind, root / "dist"))
+    completed = environment.run("python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                                "--no-index", f"{environment.wheel}[frameworks]", cwd=root)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     environment.check_isolated(root)
     return environment

@@ -8,11 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import yaml
 
+from autograder.data.locations import default_mirror
 from autograder.distribution.bundle import grader_files
 from autograder.distribution.classroom import PRIVATE_CHECKOUT, WORKFLOW, workflow, write_repository
 from autograder.grading.assignments import load_assignment
 from autograder.paths import GRADERS_DIR
 from tests.conftest import PARALLEL, reference_notebook, student_notebook
+from tests.environments import Environment, bare_environment
 
 ASSIGNMENT = "09_mini_project"  # the fewest public tasks: one grading per task and notebook
 COMMAND_GRADER = "classroom-resources/autograding-command-grader@v1"
@@ -34,7 +36,8 @@ def _expect_steps_match(document: dict, include_hidden: bool) -> None:
                                for s in steps}
 
 
-def test_classroom_repository_workflow_and_steps(student_env, tmp_path):
+def test_classroom_repository_workflow_and_steps(tmp_path):
+    """The workflow's own install step builds the environment; then each grading step runs as the runner would."""
     repository = tmp_path / "repository"
     write_repository(ASSIGNMENT, repository)
     document = yaml.safe_load((repository / WORKFLOW).read_text(encoding="utf-8"))
@@ -43,6 +46,11 @@ def test_classroom_repository_workflow_and_steps(student_env, tmp_path):
     install = next(s for s in document["jobs"]["run-autograding-tests"]["steps"] if "pip install" in s.get("run", ""))
     (wheel,) = (repository / ".dlkit").glob("*.whl")
     assert f"./.dlkit/{wheel.name}[frameworks]" in install["run"]
+    runner = Environment(bare_environment(tmp_path / "runner"), wheel)
+    installed = runner.run("bash", "-c", install["run"], cwd=repository, PIP_NO_INDEX="1",
+                           DLKIT_DATASET_MIRROR=str(default_mirror() or ""))
+    assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
+    runner.check_isolated(tmp_path)
 
     shipped = sorted(p.relative_to(repository).as_posix() for p in repository.rglob("*") if p.is_file())
     public = sorted(f"graders/a{ASSIGNMENT}/{p.name}" for p in grader_files(GRADERS_DIR / f"a{ASSIGNMENT}", False))
@@ -56,7 +64,7 @@ def test_classroom_repository_workflow_and_steps(student_env, tmp_path):
 
         def run(step: dict) -> tuple[str, int]:
             completed = subprocess.run(["bash", "-c", step["with"]["command"]], cwd=folder, capture_output=True,
-                                       text=True, env=student_env.environ(), timeout=60 * step["with"]["timeout"])
+                                       text=True, env=runner.environ(), timeout=60 * step["with"]["timeout"])
             return step["with"]["test-name"], completed.returncode
 
         with ThreadPoolExecutor(PARALLEL) as pool:
