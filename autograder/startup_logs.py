@@ -26,7 +26,7 @@ from types import ModuleType
 from typing import Any
 
 #: A record of absl's/glog's log format: ``I0000 00:00:1796172747.526988   23722 port.cc:153] ...``.
-RECORD_START = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ \S+:\d+\] ")
+RECORD_START = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] ")
 ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 QUIET_MODULES = ("tensorflow",)
 
