@@ -19,7 +19,8 @@ from autograder.export.gradescope import write_gradescope
 from autograder.export.nbgrader_db import write_nbgrader_grades
 from autograder.grading.assignments import UnknownAssignment, available_assignments, load_assignment
 from autograder.grading.batch import Progress, ResultStore, grade_many
-from autograder.grading.engine import AssignmentNotFound, grade_notebook, unreadable_result
+from autograder.grading.engine import AssignmentNotFound, grade_notebook, resolve_assignment, unreadable_result
+from autograder.grading.notebook import NotebookError, read_notebook
 from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.paths import ASSIGNMENTS_DIR, BUNDLED, EXAMPLES_DIR, SOLUTIONS_DIR
 from autograder.report import format_submission, format_table
@@ -39,17 +40,41 @@ def _data_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _selection(args: argparse.Namespace) -> frozenset[str] | None:
-    """The checks and tasks named by ``--check`` and ``--task`` (None: all)."""
-    names = [*(getattr(args, "check", None) or ()), *(args.task or ())]
-    return frozenset(names) if names else None
+class SelectionError(LookupError):
+    """``--check`` or ``--task`` names nothing of the assignment(s) graded."""
+
+
+def _selection(args: argparse.Namespace, assignments: list[str]) -> frozenset[str] | None:
+    """The checks and tasks named by ``--check`` and ``--task`` (None: all).
+
+    Raises:
+        SelectionError: a name is neither a check nor a task of ``assignments``.
+    """
+    names = frozenset([*(getattr(args, "check", None) or ()), *(args.task or ())])
+    if not names:
+        return None
+    graders = [load_assignment(name, include_hidden=True) for name in assignments]
+    known = {n for a in graders for c in a.checks for n in (c.name, c.task)}
+    if unknown := sorted(names - known):
+        tasks = sorted({task for a in graders for task in a.tasks})
+        raise SelectionError(f"no check or task named {', '.join(unknown)}; tasks: {', '.join(tasks)}")
+    return names
+
+
+def _assignment_of(path: Path, name: str | None) -> str | None:
+    """The assignment a notebook belongs to, or None when it cannot be read (it is graded as unreadable)."""
+    try:
+        return resolve_assignment(path, read_notebook(path), name)
+    except (NotebookError, AssignmentNotFound):
+        return None
 
 
 def _grade(args: argparse.Namespace) -> int:
     overrides = read_overrides(Path(args.overrides)) if args.overrides else []
-    only = _selection(args)
     with tempfile.TemporaryDirectory(prefix="dlkit-inputs-") as scratch:
         jobs = discover([Path(p) for p in args.inputs], args.assignment, Path(scratch))
+        named = {job.assignment or _assignment_of(job.path, args.assignment) for job in jobs}
+        only = _selection(args, sorted(named) if jobs and None not in named else available_assignments())
         if not jobs:
             print("error: no notebook found in the inputs", file=sys.stderr)
             if args.results and args.assignment:  # Gradescope shows this rather than "the autograder failed"
@@ -110,7 +135,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    result = grade_notebook(Path(args.notebook), args.assignment, include_hidden=False, only=_selection(args))
+    path = Path(args.notebook)
+    only = _selection(args, [_assignment_of(path, args.assignment) or resolve_assignment(path, None, args.assignment)])
+    result = grade_notebook(path, args.assignment, include_hidden=False, only=only)
     print(format_submission(result))
     return 0 if result.tests and result.score == result.max_score else 1
 
@@ -188,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UnknownAssignment, AssignmentNotFound, OverrideError) as error:
+    except (UnknownAssignment, AssignmentNotFound, OverrideError, SelectionError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

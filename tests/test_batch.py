@@ -20,7 +20,7 @@ from nbgrader.api import Gradebook
 from autograder.paths import KIT_ROOT
 from autograder.release import generate_in_scratch
 from autograder.submissions import discover
-from tests.conftest import reference_notebook
+from tests.conftest import reference_notebook, student_notebook
 
 EXAMPLES = KIT_ROOT / "tests" / "submissions" / "01_regression"
 #: Cheap checks only: these tests are about the batch machinery, not the graders.
@@ -126,3 +126,14 @@ def test_single_submission_writes_gradescope_and_github_outputs(tmp_path):
     data = json.loads(results.read_text())
     assert set(data) >= {"score", "max_score", "tests"}
     assert all(set(t) >= {"name", "score", "max_score", "visibility", "output"} for t in data["tests"])
+
+
+def test_unknown_task_or_check_is_refused_before_grading(capsys):
+    from autograder.cli import main
+
+    notebook = str(student_notebook("01_regression"))
+    assert main(["check", notebook, "--task", "splt"]) == 2
+    assert main(["grade", notebook, "--check", "split_shape"]) == 2
+    errors = capsys.readouterr().err
+    assert "no check or task named splt; tasks: metrics, model, plot, quality, scale, split, train" in errors
+    assert "no check or task named split_shape" in errors
