@@ -9,9 +9,12 @@ Secrets, read from the checkout:
   notebooks (:func:`autograder.release.secret_lines`);
 * the solution notebooks and example submissions themselves (by content).
 
-:func:`scan_wheel` reads every file of a wheel (notebooks by their cells' sources) and
-reports each secret found in it; :func:`autograder.distribution.bundle.build` refuses to keep
-a student wheel with any finding.
+A name or line that also appears in what students see anyway (the kit's package, the grader
+files not marked hidden, the student notebooks: :func:`public_texts`) is no secret.
+
+:func:`scan_wheel` and :func:`scan_folder` read every file (notebooks by their cells' sources)
+and report each secret found; :func:`autograder.distribution.bundle.build` refuses to keep a
+student wheel with any finding, and the nbgrader cycle's test scans the release and exchange.
 """
 
 from __future__ import annotations
