@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from autograder.data.prepare import DatasetError, prepare
@@ -44,16 +45,16 @@ class SelectionError(LookupError):
     """``--check`` or ``--task`` names nothing of the assignment(s) graded."""
 
 
-def _selection(args: argparse.Namespace, assignments: list[str]) -> frozenset[str] | None:
+def _selection(args: argparse.Namespace, assignments: Callable[[], list[str]]) -> frozenset[str] | None:
     """The checks and tasks named by ``--check`` and ``--task`` (None: all).
 
     Raises:
-        SelectionError: a name is neither a check nor a task of ``assignments``.
+        SelectionError: a name is neither a check nor a task of ``assignments()`` (called only for a selection).
     """
     names = frozenset([*(getattr(args, "check", None) or ()), *(args.task or ())])
     if not names:
         return None
-    graders = [load_assignment(name, include_hidden=True) for name in assignments]
+    graders = [load_assignment(name, include_hidden=True) for name in assignments()]
     known = {n for a in graders for c in a.checks for n in (c.name, c.task)}
     if unknown := sorted(names - known):
         tasks = sorted({task for a in graders for task in a.tasks})
@@ -69,12 +70,17 @@ def _assignment_of(path: Path, name: str | None) -> str | None:
         return None
 
 
+def _assignments_of(jobs: list[Job], name: str | None) -> list[str]:
+    """The assignments of a batch; every assignment when one of its notebooks cannot tell."""
+    named = {job.assignment or _assignment_of(job.path, name) for job in jobs}
+    return sorted(named) if jobs and None not in named else available_assignments()
+
+
 def _grade(args: argparse.Namespace) -> int:
     overrides = read_overrides(Path(args.overrides)) if args.overrides else []
     with tempfile.TemporaryDirectory(prefix="dlkit-inputs-") as scratch:
         jobs = discover([Path(p) for p in args.inputs], args.assignment, Path(scratch))
-        named = {job.assignment or _assignment_of(job.path, args.assignment) for job in jobs}
-        only = _selection(args, sorted(named) if jobs and None not in named else available_assignments())
+        only = _selection(args, lambda: _assignments_of(jobs, args.assignment))
         if not jobs:
             print("error: no notebook found in the inputs", file=sys.stderr)
             if args.results and args.assignment:  # Gradescope shows this rather than "the autograder failed"
@@ -136,7 +142,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     path = Path(args.notebook)
-    only = _selection(args, [_assignment_of(path, args.assignment) or resolve_assignment(path, None, args.assignment)])
+    only = _selection(args, lambda: [_assignment_of(path, args.assignment)
+                                     or resolve_assignment(path, None, args.assignment)])
     result = grade_notebook(path, args.assignment, include_hidden=False, only=only)
     print(format_submission(result))
     return 0 if result.tests and result.score == result.max_score else 1

@@ -1,7 +1,7 @@
 """Folders of the kit: where solutions, student notebooks and graders live.
 
 In the instructor's checkout they are the repository's folders. In an installed bundle
-(:mod:`autograder.bundle`: the students' package, the graders' package) the graders and the
+(:mod:`autograder.distribution.bundle`: the students' package, the graders' package) the graders and the
 released notebooks are package data under ``autograder/course/``; solutions and example
 submissions exist only in the checkout. ``DLKIT_GRADERS`` names another graders folder, for
 example the full graders (with the hidden tests) fetched from a private location at grading time.

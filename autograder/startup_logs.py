@@ -39,7 +39,6 @@ def without_info_records(text: str) -> str:
         if RECORD_START.match(line):
             dropping = line.startswith("I")
         elif line.rstrip("\n") == ABSL_NOTICE:
-            dropping = True
             continue
         elif not line.strip():
             dropping = False

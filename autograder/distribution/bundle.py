@@ -32,7 +32,7 @@ from packaging.requirements import Requirement
 
 from autograder import __version__
 from autograder.distribution.leaks import scan_wheel
-from autograder.grading.assignments import HIDDEN_FILE, HIDDEN_PREFIX, PUBLIC_FILE, available_assignments
+from autograder.grading.assignments import PUBLIC_FILE, available_assignments, is_hidden_module, package_name
 from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, KIT_ROOT, PACKAGE_DIR
 
 #: Parts of the ``autograder`` package that stay with the instructor (paths relative to the package).
@@ -62,11 +62,6 @@ KINDS = {
     "student": Kind("dlkit-student", False, True, "Deep-learning course kit for students: notebooks and public tests"),
     "grader": Kind("dlkit-grader", True, False, "Deep-learning course kit for grading machines: all graders"),
 }
-
-
-def is_hidden_module(name: str) -> bool:
-    """``test_hidden`` and ``hidden_*`` modules of a grader package never reach students."""
-    return name == Path(HIDDEN_FILE).stem or name.startswith(HIDDEN_PREFIX)
 
 
 def local_imports(path: Path, package: str) -> set[str]:
@@ -173,15 +168,14 @@ def stage(kind: Kind, root: Path) -> Path:
         elif target.exists():
             target.unlink()
     for assignment in available_assignments():
-        source = GRADERS_DIR / f"a{assignment}"
-        destination = package / "course" / "graders" / source.name
-        destination.mkdir(parents=True)
-        for path in grader_files(source, kind.include_hidden):
-            shutil.copy(path, destination / path.name)
+        graders = package / "course" / "graders" / package_name(assignment)
+        graders.mkdir(parents=True)
+        for path in grader_files(GRADERS_DIR / package_name(assignment), kind.include_hidden):
+            shutil.copy(path, graders / path.name)
         if kind.notebooks:
-            notebook = ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
-            (package / "course" / "assignments" / assignment).mkdir(parents=True)
-            shutil.copy(notebook, package / "course" / "assignments" / assignment / notebook.name)
+            notebooks = package / "course" / "assignments" / assignment
+            notebooks.mkdir(parents=True)
+            shutil.copy(ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb", notebooks)
     (root / "pyproject.toml").write_text(pyproject(kind), encoding="utf-8")
     (root / "README.md").write_text(f"# {kind.distribution}\n\n{kind.summary}.\n", encoding="utf-8")
     return package

@@ -27,7 +27,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grading.assignments import HIDDEN_FILE, HIDDEN_PREFIX
+from autograder.grading.assignments import HIDDEN_FILE, is_hidden_module
 from autograder.paths import ASSIGNMENTS_DIR, COURSE_DIR, EXAMPLES_DIR, GRADERS_DIR, PACKAGE_DIR, SOLUTIONS_DIR
 from autograder.release import secret_lines
 
@@ -68,7 +68,7 @@ def stripped_lines(text: str) -> set[str]:
 
 
 def _hidden_files() -> list[Path]:
-    return sorted(p for p in GRADERS_DIR.glob("a*/*.py") if p.name == HIDDEN_FILE or p.name.startswith(HIDDEN_PREFIX))
+    return sorted(p for p in GRADERS_DIR.glob("a*/*.py") if is_hidden_module(p.stem))
 
 
 def public_texts() -> list[str]:
@@ -123,8 +123,7 @@ def collect_secrets() -> Secrets:
 def scan_file(name: str, data: bytes, secrets: Secrets) -> list[str]:
     """``"<name>: <what leaked>"`` for each secret in one file's bytes."""
     findings = []
-    stem = Path(name).name
-    if stem == HIDDEN_FILE or stem.startswith(HIDDEN_PREFIX):
+    if name.endswith(".py") and is_hidden_module(Path(name).stem):
         findings.append(f"{name}: a hidden grader file")
     digest = hashlib.sha256(data).hexdigest()
     if digest in secrets.files:

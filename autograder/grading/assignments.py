@@ -7,7 +7,7 @@
   holds no expected value, and it is the only grader module the sandbox imports (with
   ``hidden_probes.py`` when hidden tests run);
 * ``hidden_*.py`` modules hold what only the hidden tests use; like ``test_hidden.py`` they
-  never ship to students (:mod:`autograder.bundle`).
+  never ship to students (:mod:`autograder.distribution.bundle`).
 
 The list of checks is read from the test files by pytest's own collection (markers and
 docstrings): there is no second registry.
@@ -80,8 +80,14 @@ class Assignment:
     @property
     def probe_modules(self) -> tuple[str, ...]:
         """The sandbox-side helper modules (imported in the sandbox before the student's code)."""
-        wanted = probe_module_names(self.package)[:2 if self.include_hidden else 1]
+        public, hidden = probe_module_names(self.package)
+        wanted = (public, hidden) if self.include_hidden else (public,)
         return tuple(m for m in wanted if (self.folder / f"{m.rpartition('.')[2]}.py").is_file())
+
+
+def is_hidden_module(stem: str) -> bool:
+    """``test_hidden`` and ``hidden_*`` modules of a grader package: only the hidden tests use them."""
+    return stem == Path(HIDDEN_FILE).stem or stem.startswith(HIDDEN_PREFIX)
 
 
 def probe_module_names(package: str) -> tuple[str, str]:
