@@ -28,6 +28,8 @@ def sandbox_environment(threads: int) -> dict[str, str]:
         KERAS_BACKEND="tensorflow",
         MPLBACKEND="Agg",
         CUDA_VISIBLE_DEVICES="",
+        MLFLOW_DISABLE_TELEMETRY="true",  # MLflow's usage reports: a thread that calls a remote server
+        DO_NOT_TRACK="true",
     )
     return env
 

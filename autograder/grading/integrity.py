@@ -81,6 +81,8 @@ def _class_fingerprint(cls: type) -> dict[str, Any]:
     """Identity of every entry of a class's own dictionary, and the fingerprint of its functions."""
     entries = {}
     for attr, value in list(vars(cls).items()):
+        if attr == "__annotations__" and value == {}:
+            continue  # Python 3.10+ creates it, empty, the first time anything reads a class's annotations
         function = _plain_function(value)
         entries[attr] = (id(value), function_fingerprint(function) if function else None)
     return entries

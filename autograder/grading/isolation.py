@@ -3,7 +3,8 @@
 Linux only. Every measure degrades gracefully where the kernel or the user's privileges do
 not allow it, and the sandbox reports which measures were in force.
 
-* network: a new, empty network namespace (``CLONE_NEWNET``): only a loopback that is down;
+* network: a new, empty network namespace (``CLONE_NEWNET``): only its own loopback, brought up so
+  that a graded web application can be served and called there (it reaches nothing outside);
 * processes: a cgroup ``pids`` controller limit when running as root, else ``RLIMIT_NPROC``;
 * files: a private mount namespace in which the grading folders (hidden tests, solutions,
   results) are covered by empty read-only tmpfs mounts once the worker has loaded its graders.
@@ -62,6 +63,26 @@ def network_is_isolated() -> bool:
 
     try:
         return {name for _, name in socket.if_nameindex()} <= {"lo"}
+    except OSError:
+        return False
+
+
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+
+
+def loopback_up() -> bool:
+    """Bring up the loopback of this (isolated) network namespace; False when the kernel refuses."""
+    import fcntl
+    import socket
+    import struct
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            request = struct.pack("16sH14x", b"lo", 0)
+            flags = struct.unpack("16sH14x", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
+            if not flags & IFF_UP:
+                fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
+        return True
     except OSError:
         return False
 

@@ -36,7 +36,7 @@ from autograder.grading import codec
 from autograder.grading.assignments import probe_module_names
 from autograder.grading.determinism import limit_framework_threads, seed_everything
 from autograder.grading.integrity import Snapshot
-from autograder.grading.isolation import hide_folders, network_is_isolated, reap_strays
+from autograder.grading.isolation import hide_folders, loopback_up, network_is_isolated, reap_strays
 from autograder.grading.spec import Failure, MissingDefinition, Submission
 
 CELL_TIMEOUT_S = 30
@@ -229,7 +229,8 @@ def main(setup_path: str) -> None:
         sys.path.insert(0, setup["graders_dir"])
     for module in setup["probe_modules"]:
         importlib.import_module(module)
-    isolation = {"network": network_is_isolated(),
+    isolated = network_is_isolated()
+    isolation = {"network": isolated, "loopback": isolated and loopback_up(),
                  "files": hide_folders(setup["hide"], setup["parent_mount_namespace"])}
     snapshot = Snapshot()
     namespace, cell_errors = execute_cells(setup["cells"])

@@ -1,0 +1,250 @@
+"""MLflow tracking stores written by the student's code, read back by the grader with MLflow's own client.
+
+The grader gives the sandbox a folder of its own (pytest's ``tmp_path``). Sandbox side, a probe
+runs the student's tracking function with :func:`tracking_uri` of that folder (a real SQLite
+store) inside :func:`fresh_tracking` (the folder as working directory, so that MLflow's default
+``./mlruns`` artifact root lands there too). Grading side, once the request is answered,
+:func:`read_store` reads every experiment, run, parameter, metric history and logged model with
+:class:`mlflow.MlflowClient`, as plain data; the tests judge that data with the ``expect_…``
+helpers. A logged model is reloaded and used only in the sandbox
+(:func:`logged_model_predictions`): its files are the student's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.expect import expect_equal, expect_true, fail
+from autograder.grading.spec import Failure
+
+STORE_FILE = "grader-store.db"  # not MLflow's usual mlflow.db: a hard-coded location is found out
+MLMODEL_FILE = "MLmodel"
+
+
+def tracking_uri(folder: str | Path) -> str:
+    """The SQLite tracking URI of the store in ``folder`` (the URI the student's function receives)."""
+    return f"sqlite:///{Path(folder).resolve() / STORE_FILE}"
+
+
+def _forget_tracking_state() -> None:
+    """End the runs left open (as ``KILLED``, in the store they belong to), then drop the tracking URI and the
+    active experiment that earlier requests of this process set (MLflow keeps them per process)."""
+    import mlflow
+    from mlflow.tracking import fluent
+
+    while mlflow.active_run() is not None:
+        mlflow.end_run("KILLED")
+    mlflow.set_tracking_uri(None)
+    fluent._active_experiment_id = None
+
+
+@contextlib.contextmanager
+def fresh_tracking(folder: str | Path) -> Iterator[None]:
+    """Sandbox side: run from ``folder`` with MLflow's process-wide state as new; restore the caller's after.
+
+    No tracking URI is set (code that ignores the URI it receives writes MLflow's default store in
+    ``folder``, which :func:`read_store` names), no experiment is active, and a run the student's code
+    leaves open is ended as ``KILLED`` afterwards, so that :func:`expect_finished` sees it. In a
+    notebook's kernel (public tests) the student's own tracking URI and experiment are back afterwards.
+    """
+    import mlflow
+    from mlflow.tracking import fluent
+
+    previous = os.getcwd(), mlflow.get_tracking_uri(), fluent._active_experiment_id
+    os.chdir(folder)
+    _forget_tracking_state()
+    try:
+        yield
+    finally:
+        _forget_tracking_state()
+        os.chdir(previous[0])
+        mlflow.set_tracking_uri(previous[1])
+        fluent._active_experiment_id = previous[2]
+
+
+def logged_model_predictions(folder: str | Path, model_uri: str, inputs: np.ndarray) -> np.ndarray:
+    """Sandbox side: the model at ``model_uri`` reloaded with ``mlflow.keras.load_model``; its outputs."""
+    import mlflow
+    import mlflow.keras
+
+    with fresh_tracking(folder):
+        mlflow.set_tracking_uri(tracking_uri(folder))
+        model = mlflow.keras.load_model(model_uri)
+    return np.asarray(model.predict(inputs, verbose=0), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class LoggedModel:
+    """A model logged with ``mlflow.<flavour>.log_model`` (MLflow 3's logged models).
+
+    Attributes:
+        name: the ``name=`` it was logged under (``mnist-model``).
+        uri: ``models:/<model id>``, to reload it.
+        flavors: the flavours its ``MLmodel`` file declares (``keras``, ``python_function``).
+    """
+
+    name: str
+    uri: str
+    flavors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrackedRun:
+    """One MLflow run as plain data.
+
+    Attributes:
+        experiment: its experiment's name (``Default`` for the default one).
+        name: the run name (MLflow draws one when the code gives none).
+        status: ``FINISHED``, ``RUNNING`` (never ended), ``FAILED``.
+        params: parameters, as MLflow stores them (strings).
+        metrics: each metric's last value.
+        history: each metric's values in logging order, as ``[(step, value), ...]``.
+        models: the models logged from this run.
+    """
+
+    run_id: str
+    experiment: str
+    name: str
+    status: str
+    params: dict[str, str]
+    metrics: dict[str, float]
+    history: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    models: tuple[LoggedModel, ...] = ()
+
+
+def _flavors(artifact_location: str, folder: Path) -> tuple[str, ...]:
+    """The flavours of a logged model's ``MLmodel`` file, read only when it lies in the grader's folder."""
+    import yaml
+
+    path = (Path(artifact_location.removeprefix("file://")) / MLMODEL_FILE).resolve()  # links followed
+    if folder not in path.parents or not path.is_file():
+        return ()
+    try:
+        with path.open(encoding="utf-8") as stream:
+            document = yaml.safe_load(stream.read(100_000))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return ()
+    flavors = document.get("flavors") if isinstance(document, dict) else None
+    return tuple(sorted(str(name) for name in flavors)) if isinstance(flavors, dict) else ()
+
+
+def read_store(folder: str | Path) -> list[TrackedRun]:
+    """Every run of the store in ``folder``, read with MLflow's client (grading side).
+
+    Raises:
+        Failure: no store was created there, or MLflow cannot read it (with what was found instead).
+    """
+    folder = Path(folder).resolve()
+    store = folder / STORE_FILE
+    if not store.is_file():
+        others = sorted(p.name for p in folder.iterdir())
+        raise Failure(f"Aucun suivi MLflow à l'emplacement reçu ({tracking_uri(folder)}) : appelez "
+                      "mlflow.set_tracking_uri(tracking_uri) avec l'argument reçu. Trouvé dans le dossier : "
+                      f"{others or 'rien'}.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # SQLAlchemy's, about MLflow's own queries
+        import mlflow
+
+        return _read_runs(mlflow.MlflowClient(tracking_uri(folder)), folder)
+
+
+def _read_runs(client: Any, folder: Path) -> list[TrackedRun]:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        runs = []
+        for experiment in client.search_experiments():
+            models: dict[str, list[LoggedModel]] = {}
+            for model in client.search_logged_models(experiment_ids=[experiment.experiment_id]):
+                models.setdefault(model.source_run_id, []).append(
+                    LoggedModel(model.name, model.model_uri, _flavors(model.artifact_location, folder)))
+            for run in client.search_runs([experiment.experiment_id], max_results=1000):
+                history = {key: [(int(m.step), float(m.value))
+                                 for m in sorted(client.get_metric_history(run.info.run_id, key),
+                                                 key=lambda m: (m.timestamp, m.step))]
+                           for key in run.data.metrics}
+                runs.append(TrackedRun(run.info.run_id, experiment.name, run.info.run_name or "", run.info.status,
+                                       dict(run.data.params), {k: float(v) for k, v in run.data.metrics.items()},
+                                       history, tuple(models.get(run.info.run_id, ()))))
+    except (MlflowException, OSError, ValueError) as error:
+        raise Failure(f"Le store MLflow reçu est illisible : {error}") from error
+    return sorted(runs, key=lambda run: (run.experiment, run.name))
+
+
+def describe_runs(runs: list[TrackedRun]) -> list[str]:
+    """``experiment / run name`` of each run, for feedback."""
+    return [f"{run.experiment} / {run.name}" for run in runs]
+
+
+def expect_single_run(runs: list[TrackedRun], experiment: str) -> TrackedRun:
+    """Exactly one run, in ``experiment``: the run a tracking function logs per call."""
+    inside = [run for run in runs if run.experiment == experiment]
+    if len(runs) != 1 or len(inside) != 1:
+        fail(f"Runs MLflow enregistrés (un seul attendu, dans l'expérience « {experiment} »)",
+             [f"{experiment} / <un run>"], describe_runs(runs))
+    return inside[0]
+
+
+def expect_named_runs(runs: list[TrackedRun], experiment: str, names: list[str]) -> dict[str, TrackedRun]:
+    """One run per name in ``experiment`` (and nothing else there): ``{name: run}``."""
+    inside = sorted(run.name for run in runs if run.experiment == experiment)
+    if inside != sorted(names):
+        fail(f"Runs de l'expérience MLflow « {experiment} »", sorted(names), inside or describe_runs(runs),
+             "Un run par essai : mlflow.set_experiment(...), puis mlflow.start_run(run_name=...).")
+    return {run.name: run for run in runs if run.experiment == experiment}
+
+
+def expect_finished(run: TrackedRun) -> None:
+    """The run ended normally (``with mlflow.start_run():`` ends it)."""
+    expect_equal(f"Statut du run « {run.name} »", "FINISHED", run.status,
+                 "Terminez le run : utilisez « with mlflow.start_run(): » (ou mlflow.end_run()).")
+
+
+def expect_params(run: TrackedRun, expected: dict[str, Any]) -> None:
+    """The run's parameters are exactly ``expected`` (compared as MLflow stores them: strings)."""
+    want = {key: str(value) for key, value in expected.items()}
+    if run.params != want:
+        fail(f"Paramètres du run « {run.name} »", want, run.params)
+
+
+def expect_metrics(run: TrackedRun, expected: dict[str, float], tolerance: float = 1e-4) -> None:
+    """The run has these metrics (last values within ``tolerance``); other metrics may be present."""
+    missing = sorted(set(expected) - set(run.metrics))
+    if missing:
+        fail(f"Métriques du run « {run.name} »", sorted(expected), sorted(run.metrics))
+    for key, value in expected.items():
+        if not abs(run.metrics[key] - value) <= tolerance:
+            fail(f"Métrique « {key} » du run « {run.name} »", round(value, 6), round(run.metrics[key], 6))
+
+
+def expect_steps(run: TrackedRun, metric: str, values: list[float], tolerance: float = 1e-4) -> None:
+    """``metric`` was logged once per epoch, with ``step`` = epoch (0, 1, …) and the given values."""
+    history = run.history.get(metric)
+    expect_true(history is not None, f"Métrique par époque « {metric} » absente du run « {run.name} ».")
+    steps = [step for step, _ in history]
+    expect_equal(f"Étapes (step) de « {metric} » dans le run « {run.name} »", list(range(len(values))), steps,
+                 "Une valeur par époque : mlflow.log_metric(nom, valeur, step=epoch), epoch de 0 à epochs-1.")
+    for epoch, ((_, found), want) in enumerate(zip(history, values, strict=True)):
+        if not abs(found - want) <= tolerance:
+            fail(f"« {metric} » à l'époque {epoch} (run « {run.name} »)", round(want, 6), round(found, 6))
+
+
+def expect_logged_model(run: TrackedRun, name: str, flavor: str) -> LoggedModel:
+    """A model logged from ``run`` under ``name`` with ``flavor`` among its flavours."""
+    found = {model.name: model for model in run.models}
+    if name not in found:
+        fail(f"Modèles enregistrés par le run « {run.name} »", [name], sorted(found),
+             f"mlflow.{flavor}.log_model(model, name=\"{name}\").")
+    model = found[name]
+    if flavor not in model.flavors:
+        fail(f"Saveurs (flavors) du modèle « {name} »", f"{flavor} parmi elles", list(model.flavors),
+             f"Utilisez la saveur Keras de MLflow : mlflow.{flavor}.log_model.")
+    return model
