@@ -20,7 +20,8 @@ CANONICAL = {
     "binaryaccuracy": "binary_accuracy",
 }
 LAYER_KEYS = ("units", "activation", "filters", "kernel_size", "pool_size", "rate", "padding", "strides",
-              "factor", "height_factor", "width_factor")  # the last three: random augmentation layers
+              "factor", "height_factor", "width_factor",  # these three: random augmentation layers
+              "kernel_regularizer")  # as its penalty factors (see penalty)
 
 
 def canonical(name: Any) -> str:
@@ -39,6 +40,17 @@ def canonical(name: Any) -> str:
 def _listed(value: Any) -> Any:
     """Tuples as lists, as they arrive from the sandbox (JSON): ``(3, 3)`` is ``[3, 3]`` in the kernel too."""
     return [_listed(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def penalty(regularizer: Any) -> Any:
+    """A serialized weight regularizer as its factors, ``{"l1": …, "l2": …}`` (rounded to 7 decimals, so that
+    ``l2(0.001)`` and ``L1L2(l2=0.001)`` read the same); ``{"class_name": …}`` for another kind; None for none."""
+    if not isinstance(regularizer, dict):
+        return regularizer
+    config = regularizer.get("config") if isinstance(regularizer.get("config"), dict) else {}
+    if regularizer.get("class_name") in ("L1", "L2", "L1L2"):
+        return {factor: round(float(config.get(factor) or 0.0), 7) for factor in ("l1", "l2")}
+    return {"class_name": str(regularizer.get("class_name"))}
 
 
 def describe_keras_model(model: Any, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
@@ -63,7 +75,8 @@ def describe_keras_model(model: Any, input_shape: tuple[int, ...] | None = None)
         for key in LAYER_KEYS:
             if key in config:
                 value = config[key]
-                entry[key] = canonical(value) if key == "activation" else _listed(value)
+                entry[key] = (canonical(value) if key == "activation" else penalty(value)
+                              if key == "kernel_regularizer" else _listed(value))
         layers.append(entry)
     compiled = None
     if model.compiled:
