@@ -146,9 +146,9 @@ def read_store(folder: str | Path) -> list[TrackedRun]:
     store = folder / STORE_FILE
     if not store.is_file():
         others = sorted(p.name for p in folder.iterdir())
-        raise Failure(f"Aucun suivi MLflow à l'emplacement reçu ({tracking_uri(folder)}) : appelez "
-                      "mlflow.set_tracking_uri(tracking_uri) avec l'argument reçu. Trouvé dans le dossier : "
-                      f"{others or 'rien'}.")
+        fail("Store MLflow de l'emplacement reçu", f"le store {STORE_FILE} créé à l'adresse tracking_uri reçue",
+             f"aucun ; dans le dossier : {others or 'rien'}",
+             "Appelez mlflow.set_tracking_uri(tracking_uri) avec l'argument reçu, jamais une adresse écrite en dur.")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # SQLAlchemy's, about MLflow's own queries
         import mlflow

@@ -53,16 +53,24 @@ def preprocessed(sub: Submission, images: np.ndarray) -> dict[str, Any]:
 
 
 def loaded(sub: Submission, rows: list[int]) -> dict[str, Any]:
-    """``load_mnist_vectors()`` summarised: shapes, dtypes, a few rows and every label (the arrays stay here)."""
+    """``load_mnist_vectors()`` summarised: shapes, a few rows, every label (the arrays stay here).
+
+    Each split also carries the student's own ``preprocess_images`` of the same raw rows of
+    ``load_mnist()``: the loader is judged on what it loads, not a second time on the preprocessing.
+    """
+    from autograder.data import load_mnist
+
     result = sub.function("load_mnist_vectors")()
     expect_true(isinstance(result, (tuple, list)) and len(result) == 2 and all(
         isinstance(part, (tuple, list)) and len(part) == 2 for part in result),
         "load_mnist_vectors() doit renvoyer ((x_train, y_train), (x_test, y_test)).")
     summary = {}
-    for split, (x, y) in zip(("train", "test"), result, strict=True):
+    for split, (x, y), (raw, _) in zip(("train", "test"), result, load_mnist(), strict=True):
         x, y = numeric_array(x), numeric_array(y)
-        summary[split] = {"x_shape": list(x.shape), "x_dtype": x.dtype.str, "y_shape": list(y.shape),
-                          "rows": x[[r for r in rows if r < len(x)]].astype(np.float32), "labels": y.astype(np.int64)}
+        kept = [r for r in rows if r < min(len(x), len(raw))]
+        summary[split] = {"x_shape": list(x.shape), "rows": x[kept].astype(np.float32), "labels": y.astype(np.int64),
+                          "preprocessed": numeric_array(sub.function("preprocess_images")(raw[kept])).astype(
+                              np.float32)}
     return summary
 
 

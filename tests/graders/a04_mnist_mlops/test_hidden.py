@@ -39,12 +39,15 @@ QUALITY_TEST = 3_000  # test images it predicts; their labels stay in the gradin
 QUALITY_EPOCHS = 1
 QUALITY_BATCH = 128
 BUDGET = f"{QUALITY_EPOCHS} époque sur {QUALITY_TRAIN} images d'entraînement (Adam, lots de {QUALITY_BATCH})"
-#: Calibration (``python -m benchmarks.calibrate 04_mnist_mlops quality_accuracy --seeds 5``): see README.
+#: Calibration (``python -m benchmarks.calibrate 04_mnist_mlops quality_accuracy --seeds 5``, 2026-12-02): the
+#: reference model, trained by the grader for 1 epoch on 12 000 images (batch 128, 1 thread), reaches a test accuracy
+#: of 0.912-0.916 over seeds 0-4 (mean 0.914; seed 0, used for grading: 0.916). The limit keeps a margin of 0.032
+#: (3.5 %) under the worst seed; a model that does not learn (softmax missing, labels shuffled) stays far below.
 ACCURACY_THRESHOLD = Threshold(
     metric="Accuracy du modèle sur 3 000 images de test",
-    limit=0.90,
+    limit=0.88,
     lower_is_better=False,
-    calibration="reference, 1 epoch on 12 000 images, batch 128",
+    calibration="reference 0.912-0.916 (mean 0.914) over seeds 0-4, 1 epoch on 12 000 images, batch 128",
 )
 
 
@@ -64,23 +67,11 @@ def test_preprocess_exact(student):
 # ------------------------------------------------------------------------------------------- training
 
 
-def training_steps(student, n: int, **kwargs) -> dict:
-    x = pixel_images(n, 21).reshape(n, PIXELS).astype(np.float32) / 255.0
-    return student.run(probes.training, x, np.arange(n) % 10, **kwargs)["params"]
-
-
-@graded(1, task="train")
-def test_train_validation_split(student):
-    """Entraînement : 10 % des exemples mis de côté pour la validation (validation_split=0.1)"""
-    params = training_steps(student, 200, epochs=1, batch_size=32)
-    expect_equal("Lots par époque pour 200 exemples, lots de 32", math.ceil(180 / 32), params.get("steps"),
-                 "180 exemples d'entraînement (10 % de validation) : validation_split=0.1.")
-
-
 @graded(1, task="train")
 def test_train_defaults(student):
     """Entraînement : 5 époques et lots de 128 par défaut"""
-    params = training_steps(student, 256)
+    x = pixel_images(256, 22).reshape(256, PIXELS).astype(np.float32) / 255.0
+    params = student.run(probes.training, x, np.arange(256) % 10)["params"]
     expect_equal("Époques par défaut", 5, params.get("epochs"), "train_model(..., epochs=5, batch_size=128).")
     expect_equal("Lots par époque pour 256 exemples (lots de 128 par défaut)", math.ceil(230 / 128),
                  params.get("steps"), "Passez batch_size à model.fit.")
