@@ -27,6 +27,7 @@ class Job:
         assignment: assignment name, or None to read it from the notebook.
         origin: ``file`` or ``nbgrader`` (the submission came from nbgrader's tree).
         problem: why the input cannot be graded (French), if it cannot.
+        only: the checks or tasks to grade for this job alone (None: the batch's selection).
     """
 
     path: Path
@@ -34,13 +35,15 @@ class Job:
     assignment: str | None = None
     origin: str = "file"
     problem: str | None = None
+    only: frozenset[str] | None = None
 
     def fingerprint(self) -> str:
-        """SHA-256 of the notebook file (empty when unreadable): a changed file is regraded."""
+        """SHA-256 of the notebook file (empty when unreadable) and the job's selection: a change is regraded."""
         try:
-            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+            digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
         except OSError:
             return ""
+        return digest if self.only is None else f"{digest}:{','.join(sorted(self.only))}"
 
 
 def _notebooks(folder: Path) -> list[Path]:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from autograder.grading.assignments import load_assignment
 from autograder.grading.batch import grade_many
+from autograder.grading.engine import grade_notebook
 from autograder.paths import ASSIGNMENTS_DIR, SOLUTIONS_DIR
 from autograder.results import SubmissionResult
 from autograder.submissions import Job
 from tests.submissions.build import example_modules, example_path
+from tests.submissions.variants import checks_to_grade
 
 pytest_plugins = ["pytester"]
 
@@ -35,26 +40,42 @@ def student_notebook(assignment: str) -> Path:
     return ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
 
 
-def example_jobs(assignment: str) -> list[Job]:
-    """The reference, the untouched student notebook and every variant of one assignment."""
+def traced_reference(assignment: str) -> tuple[SubmissionResult, dict[str, set[str]]]:
+    """The reference graded in full, with the student's functions each check ran (for :func:`example_jobs`)."""
+    called: dict[str, set[str]] = {}
+    result = grade_notebook(reference_notebook(assignment), assignment, student=f"{assignment}/reference",
+                            called=called)
+    return result, called
+
+
+def example_jobs(assignment: str, called: dict[str, set[str]]) -> list[Job]:
+    """Every variant of one assignment, each on the checks it can change (see :func:`checks_to_grade`)."""
     (module,) = [m for m in example_modules() if m.ASSIGNMENT == assignment]
-    jobs = [
-        Job(reference_notebook(assignment), f"{assignment}/reference", assignment),
-        Job(student_notebook(assignment), f"{assignment}/untouched", assignment),
-    ]
-    return jobs + [Job(example_path(assignment, v), f"{assignment}/{v.name}", assignment) for v in module.VARIANTS]
+    described = load_assignment(assignment)
+    return [Job(example_path(assignment, v), f"{assignment}/{v.name}", assignment,
+                only=checks_to_grade(described, v, called)) for v in module.VARIANTS]
 
 
 @pytest.fixture(scope="session")
 def graded_examples() -> Callable[[str], dict[str, SubmissionResult]]:
-    """``graded_examples(assignment)``: its examples, graded once per session, by ``"<assignment>/<variant>"``."""
+    """``graded_examples(assignment)``: its examples, graded once per session, by ``"<assignment>/<variant>"``.
+
+    The reference and the untouched notebook are graded in full. Each variant is graded on the checks it
+    can change (:func:`tests.submissions.variants.checks_to_grade`, from the reference's traced grading):
+    the others run the reference's code and are the reference's, proven by its own full grading.
+    """
     cache: dict[str, dict[str, SubmissionResult]] = {}
 
     def grade(assignment: str) -> dict[str, SubmissionResult]:
         if assignment not in cache:
-            jobs = example_jobs(assignment)
+            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                traced = pool.submit(traced_reference, assignment)
+                untouched = grade_many([Job(student_notebook(assignment), f"{assignment}/untouched", assignment)])
+                reference, called = traced.result()
+            jobs = example_jobs(assignment, called)
             results = grade_many(jobs, PARALLEL)
-            cache[assignment] = {job.student: result for job, result in zip(jobs, results, strict=True)}
+            cache[assignment] = {f"{assignment}/reference": reference, f"{assignment}/untouched": untouched[0],
+                                 **{job.student: result for job, result in zip(jobs, results, strict=True)}}
         return cache[assignment]
 
     return grade

@@ -78,6 +78,7 @@ class Progress:
 def grade_job(job: Job, include_hidden: bool, only: frozenset[str] | None,
               private_folders: tuple[Path, ...]) -> SubmissionResult:
     """Grade one job (in this process); an unreadable input gets 0 with its reason."""
+    only = job.only if job.only is not None else only
     if job.problem:
         checks = [c for c in (load_assignment(job.assignment, include_hidden).checks if job.assignment else ())
                   if c.selected_by(only)]

@@ -8,6 +8,7 @@ writes them under ``tests/submissions/<assignment>/``; the kit's tests grade the
 
 from __future__ import annotations
 
+import ast
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.grading.assignments import Assignment
 from autograder.paths import ASSIGNMENTS_DIR, SOLUTIONS_DIR
 
 
@@ -67,3 +69,41 @@ def render(assignment: str, variant: Variant) -> str:
         variant.edit(notebook)
     text = nbformat.writes(notebook)
     return variant.transform(text) if variant.transform else text
+
+
+def defined_names(source: str) -> set[str]:
+    """Functions and classes a cell's source defines, nested ones included (what a traced grading records)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+def checks_to_grade(assignment: Assignment, variant: Variant, called: dict[str, set[str]]) -> frozenset[str] | None:
+    """The checks whose outcome the variant can change, from a traced grading of the reference (None: all).
+
+    A variant of the reference that replaces solution cells only can change two kinds of checks: those
+    whose requests ran a function those cells define (``called``: check -> functions, from
+    ``grade_notebook(..., called=...)``), and every check of the task each replaced cell belongs to (the
+    task of the next graded cell: constants such as ``DOCKERFILE`` are read, not called). Every other
+    check runs the reference's own code on the grader's inputs: its outcome is the reference's. Variants
+    of the student notebook, or that edit the notebook's structure or text, are graded in full.
+    """
+    if variant.base != "solution" or variant.edit is not None or variant.transform is not None:
+        return None
+    cells = nbformat.read(base_notebook(assignment.name, "solution"), as_version=4).cells
+    names: set[str] = set()
+    tasks: set[str] = set()
+    for position, cell in enumerate(cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade_id") not in variant.replace:
+            continue
+        if not meta.get("solution"):
+            return None  # a locked cell (imports, given helpers) can change anything
+        names |= defined_names(cell.source) | defined_names(variant.replace[meta["grade_id"]])
+        owner = next((c.metadata["nbgrader"]["grade_id"].removeprefix("test_") for c in cells[position:]
+                      if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.cell_type == "code"), None)
+        tasks |= {owner} if owner else set()
+    return frozenset(check.name for check in assignment.checks
+                     if check.task in tasks or called.get(check.name, set()) & names)
