@@ -38,7 +38,7 @@ from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, KIT_ROOT, PACKAGE_DIR
 #: Parts of the ``autograder`` package that stay with the instructor (paths relative to the package).
 INSTRUCTOR_ONLY = ("distribution", "release.py", "nbgrader_scores.py", "authoring.py", "course")
 #: Requirements students do not need (instructor and test tools; ruff stays: a public check runs it).
-INSTRUCTOR_REQUIREMENTS = frozenset({"nbgrader", "jupyter", "selenium"})
+INSTRUCTOR_REQUIREMENTS = frozenset({"nbgrader", "jupyter", "selenium", "gunicorn"})  # gunicorn: kit tests
 #: Requirements of the optional ``frameworks`` extra (Colab and JupyterHub images usually have them).
 FRAMEWORK_REQUIREMENTS = frozenset({"torch", "torchvision", "tensorflow-cpu", "keras", "torchviz"})
 GRADER_ROOTS = ("__init__.py", "conftest.py", PUBLIC_FILE)

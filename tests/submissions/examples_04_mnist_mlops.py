@@ -115,6 +115,20 @@ def track_experiment(model, params, metrics, tracking_uri):
         messages={"tracking_params": "mlflow.db"},
     ),
     Variant(
+        "wrong_tracking_corrupt_store",
+        "track_experiment overwrites the store it receives with bytes that are no SQLite database: MLflow cannot "
+        "read it, every tracking check fails with that reason and no check reports a grader error.",
+        frozenset({"tracking_one_finished_run", "tracking_params", "tracking_metrics", "tracking_logged_model",
+                   "tracking_model_reloads"}),
+        {"tracking": '''
+def track_experiment(model, params, metrics, tracking_uri):
+    with open(tracking_uri.removeprefix("sqlite:///"), "wb") as store:
+        store.write(b"pas une base SQLite" * 1000)
+    return "run"
+'''},
+        messages={"tracking_metrics": "pas lisible par MLflow"},
+    ),
+    Variant(
         "wrong_tracking_without_model",
         "Parameters and metrics are logged, but the model is not: the two model checks fail.",
         frozenset({"tracking_logged_model", "tracking_model_reloads"}),
