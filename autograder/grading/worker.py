@@ -148,6 +148,7 @@ def answer(request: dict[str, Any], submission: Submission, package: str | None,
         called: set[str] = set()
         if request.get("trace"):
             sys.setprofile(_recorder(called))
+            threading.setprofile(_recorder(called))  # threads the request starts (a served web application)
         if timed:
             _timed(timeout)
         try:
@@ -156,6 +157,7 @@ def answer(request: dict[str, Any], submission: Submission, package: str | None,
             if timed:
                 _timed(0)
             sys.setprofile(None)
+            threading.setprofile(None)
         reply = {"type": "reply", "id": ident, "value": value}
         return {**reply, "called": sorted(called)} if request.get("trace") else reply
     except CheckTimeout:

@@ -20,14 +20,17 @@ NOT_LOADED = "Le modèle n'a pas pu être chargé"
 
 
 def pixel_images(n: int, seed: int) -> np.ndarray:
-    """uint8 images (n, 28, 28) like ``load_mnist()``: a bright blob on noise, pixels 0 and 255 both present."""
+    """uint8 images (n, 28, 28) like ``load_mnist()``: a bright blob on noise; each holds a 0 and a 255.
+
+    Both extremes in every image: a range check written ``< 1`` or ``>= 255`` rejects valid images.
+    """
     rng = np.random.default_rng(seed)
     images = rng.integers(0, 60, size=(n, 28, 28)).astype(np.int64)
     for image in images:
         top, left = rng.integers(4, 18, size=2)
         image[top:top + 8, left:left + 6] += rng.integers(150, 196)
     images = np.clip(images, 0, 255).astype(np.uint8)
-    images[0, 0, 0], images[-1, -1, -1] = 0, 255
+    images[:, 0, 0], images[:, -1, -1] = 0, 255
     return images
 
 

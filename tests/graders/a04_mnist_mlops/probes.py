@@ -10,6 +10,7 @@ on the sandbox's loopback and receives real HTTP requests (:mod:`autograder.chec
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +159,8 @@ def api_answers(sub: Submission, folder: str, requests: list[dict[str, Any]], mo
 # --------------------------------------------------------------------------------------------- client
 
 
-def recording_api(answer: dict[str, Any], received: list[dict[str, Any]]) -> Any:
-    """A WSGI stand-in of the prediction API: records each request, answers ``answer`` in JSON."""
+def recording_api(answer: dict[str, Any], received: list[dict[str, Any]], status: int = 200) -> Any:
+    """A WSGI stand-in of the prediction API: records each request, answers ``answer`` in JSON with ``status``."""
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -171,7 +172,7 @@ def recording_api(answer: dict[str, Any], received: list[dict[str, Any]]) -> Any
         received.append({"method": environ["REQUEST_METHOD"], "path": environ.get("PATH_INFO", ""),
                          "content_type": environ.get("CONTENT_TYPE", ""), "json": document,
                          "text": body[:200].decode("utf-8", "replace")})
-        start_response("200 OK", [("Content-Type", "application/json")])
+        start_response(f"{status} {HTTPStatus(status).phrase}", [("Content-Type", "application/json")])
         return [json.dumps(answer).encode()]
 
     return app
@@ -188,6 +189,18 @@ def client_call(sub: Submission, image: np.ndarray, answer: dict[str, Any]) -> d
     return {"prediction": prediction if isinstance(prediction, (int, np.integer)) else repr(prediction),
             "prediction_is_int": isinstance(prediction, (int, np.integer)) and not isinstance(prediction, bool),
             "probabilities": numeric_array(probabilities).astype(np.float64), "received": received}
+
+
+def client_error(sub: Submission, image: np.ndarray, answer: dict[str, Any], status: int) -> dict[str, Any]:
+    """``predict_with_api`` against a stand-in that answers ``status``: whether it raised, or what it returned."""
+    with web_app.serve(recording_api(answer, [], status)) as url:
+        try:
+            returned = sub.function("predict_with_api")(f"{url}/predict", image)
+        except (MissingDefinition, NotImplementedError):
+            raise  # not written yet: not the behaviour under test
+        except Exception:  # noqa: BLE001 - any exception is the expected behaviour
+            return {"raised": True, "returned": None}
+    return {"raised": False, "returned": repr(returned)[:200]}
 
 
 # ---------------------------------------------------------------------------------------------- docker

@@ -70,11 +70,11 @@ def test_preprocess_exact(student):
 @graded(1, task="train")
 def test_train_defaults(student):
     """Entraînement : 5 époques et lots de 128 par défaut"""
-    x = pixel_images(256, 22).reshape(256, PIXELS).astype(np.float32) / 255.0
-    params = student.run(probes.training, x, np.arange(256) % 10)["params"]
+    x = pixel_images(1290, 22).reshape(1290, PIXELS).astype(np.float32) / 255.0
+    params = student.run(probes.training, x, np.arange(1290) % 10)["params"]
     expect_equal("Époques par défaut", 5, params.get("epochs"), "train_model(..., epochs=5, batch_size=128).")
-    expect_equal("Lots par époque pour 256 exemples (lots de 128 par défaut)", math.ceil(230 / 128),
-                 params.get("steps"), "Passez batch_size à model.fit.")
+    expect_equal("Lots par époque pour 1 290 exemples (1 161 d'entraînement, lots de 128 par défaut)",
+                 math.ceil(1161 / 128), params.get("steps"), "Passez batch_size à model.fit.")
 
 
 # --------------------------------------------------------------------------------------------- saving
@@ -139,6 +139,14 @@ def test_top_predictions_k(student):
                 "top_predictions doit renvoyer une liste de couples (classe, probabilité).")
     expect_equal("top_predictions(probabilities, 5)", [[4, 0.25], [2, 0.2], [0, 0.12], [8, 0.11], [7, 0.1]],
                  [[int(c), round(float(p), 6)] for c, p in found])
+
+
+@graded(1, task="client")
+def test_client_raises_on_error_answer(student):
+    """Client : une réponse d'erreur de l'API (400) lève une exception"""
+    found = student.run(probes.client_error, pixel_images(1, 52)[0], {"error": "Aucune image fournie"}, 400)
+    expect_true(found["raised"], "predict_with_api a renvoyé un résultat pour une réponse 400 "
+                                 f"({found['returned']}) : elle doit lever une exception (raise_for_status).")
 
 
 # --------------------------------------------------------------------------------------------- docker

@@ -304,8 +304,8 @@ def test_client_returns_answer(student):
 def test_top_predictions(student):
     """Client : top_predictions donne les 3 classes les plus probables, dans l'ordre"""
     probabilities = np.array([0.05, 0.3, 0.02, 0.15, 0.01, 0.2, 0.04, 0.1, 0.08, 0.05])
-    found = student.call("top_predictions", probabilities, 3)
-    expect_equal("top_predictions(probabilities, 3)", [[1, 0.3], [5, 0.2], [3, 0.15]],
+    found = student.call("top_predictions", probabilities)
+    expect_equal("top_predictions(probabilities) (k = 3 par défaut)", [[1, 0.3], [5, 0.2], [3, 0.15]],
                  [[int(c), round(float(p), 6)] for c, p in found] if isinstance(found, list) else found)
 
 
