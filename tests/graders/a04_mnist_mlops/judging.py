@@ -55,11 +55,11 @@ def expect_rejected(student: Any, folder: Path, requests: list[dict[str, Any]]) 
 
 
 def run_command(instruction: dockerfile.Instruction) -> list[str]:
-    """The words of a RUN instruction, ``python -m pip`` read as ``pip``."""
+    """The words of a RUN instruction, ``python -m pip`` and ``pip3`` read as ``pip``."""
     words = dockerfile.arguments(instruction)
-    if words[:2] == ["-m", "pip"] or (len(words) > 2 and words[1:3] == ["-m", "pip"]):
-        words = ["pip", *words[words.index("pip") + 1:]]
-    return words
+    if " ".join(words[:3]) in ("python -m pip", "python3 -m pip"):
+        words = words[2:]
+    return ["pip" if word == "pip3" else word for word in words]
 
 
 def copied_sources(found: list[dockerfile.Instruction]) -> list[tuple[int, list[str]]]:
