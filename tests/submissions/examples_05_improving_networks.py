@@ -64,21 +64,6 @@ def split_train_validation(x, y, validation_size=6000):
 '''},
     ),
     Variant(
-        "wrong_diagnosis_inclusive_bias",
-        "High bias declared for a training accuracy of 0.90 or less (<= instead of <): exactly 0.90 is "
-        "balanced by the rule.",
-        frozenset({"diagnosis_bias_boundary"}),
-        {"diagnose": '''
-def diagnose(history):
-    train, val = history.history["accuracy"][-1], history.history["val_accuracy"][-1]
-    if train <= 0.90:
-        return HIGH_BIAS, f"accuracy d'entraînement {train:.3f} trop faible"
-    if train - val > 0.02:
-        return HIGH_VARIANCE, f"écart de {train - val:.3f} avec la validation"
-    return BALANCED, f"entraînement {train:.3f}, validation {val:.3f}"
-'''},
-    ),
-    Variant(
         "wrong_diagnosis_best_epoch",
         "The diagnosis reads the best accuracies of the training (max over epochs) instead of the last epoch: "
         "right whenever accuracies only grow, wrong when the last epoch falls back.",
@@ -94,11 +79,21 @@ def diagnose(history):
 '''},
     ),
     Variant(
-        "wrong_l2_factor",
-        "L2 penalty of 0.01 instead of 0.001 on the hidden layer: a stronger regularisation, which still "
-        "narrows the train-validation gap (the quality check passes).",
-        frozenset({"regularized_l2"}),
-        {"build_regularized_model": '''
+        "wrong_inclusive_bias_and_l2_factor",
+        "Two independent slips, each costing its own check: high bias declared for a training accuracy of 0.90 or "
+        "less (<= instead of <: exactly 0.90 is balanced by the rule), and an L2 penalty of 0.01 instead of 0.001, "
+        "a stronger regularisation that still narrows the train-validation gap (the quality check passes).",
+        frozenset({"diagnosis_bias_boundary", "regularized_l2"}),
+        {"diagnose": '''
+def diagnose(history):
+    train, val = history.history["accuracy"][-1], history.history["val_accuracy"][-1]
+    if train <= 0.90:
+        return HIGH_BIAS, f"accuracy d'entraînement {train:.3f} trop faible"
+    if train - val > 0.02:
+        return HIGH_VARIANCE, f"écart de {train - val:.3f} avec la validation"
+    return BALANCED, f"entraînement {train:.3f}, validation {val:.3f}"
+''',
+         "build_regularized_model": '''
 def build_regularized_model(optimizer="adam"):
     model = keras.Sequential([
         keras.Input(shape=(784,)),
@@ -111,10 +106,12 @@ def build_regularized_model(optimizer="adam"):
 '''},
     ),
     Variant(
-        "wrong_sgd_without_momentum",
-        "SGD created without momentum: the setting is wrong, and after the grader's short training plain SGD "
-        "at 0.01 stays far below the calibrated accuracy (it is still behind the adaptive optimizers).",
-        frozenset({"make_optimizer_sgd", "optimizer_accuracy_SGD"}),
+        "wrong_sgd_without_momentum_and_metrics_without_step",
+        "Two independent slips: SGD created without momentum (the setting is wrong, and after the grader's short "
+        "training plain SGD at 0.01 stays far below the calibrated accuracy, though still behind the adaptive "
+        "optimizers), and log_epoch_metrics logging every epoch without step=epoch (all at step 0): only its own "
+        "check fails, the runs of compare_optimizers still hold one value per epoch.",
+        frozenset({"make_optimizer_sgd", "optimizer_accuracy_SGD", "log_epoch_metrics"}),
         {"make_optimizer": '''
 def make_optimizer(name):
     if name == "SGD":
@@ -122,14 +119,8 @@ def make_optimizer(name):
     if name == "RMSprop":
         return keras.optimizers.RMSprop()
     return keras.optimizers.Adam()
-'''},
-    ),
-    Variant(
-        "wrong_metrics_without_step",
-        "log_epoch_metrics logs every epoch's values without step=epoch (all at step 0): only its own check "
-        "fails, the runs of compare_optimizers still hold one value per epoch.",
-        frozenset({"log_epoch_metrics"}),
-        {"tracking": tracking("Optimizer Comparison", "Optimizer_{name}").replace(", step=epoch)", ")")},
+''',
+         "tracking": tracking("Optimizer Comparison", "Optimizer_{name}").replace(", step=epoch)", ")")},
     ),
     Variant(
         "wrong_experiment_and_run_names",

@@ -147,13 +147,21 @@ def test_regularized_l2(regularized):
                  "La pénalité ne porte que sur la couche cachée.")
 
 
+def expect_given_optimizer(student, builder: str, what: str) -> dict[str, Any]:
+    """``builder()`` is compiled with adam, ``builder(SGD(0.05))`` with that SGD; the latter described."""
+    expect_compiled(student.run(probes.model, builder), optimizer="adam", loss="sparse_categorical_crossentropy",
+                    metrics=["accuracy"])
+    found = student.run(probes.model, builder, {"class": "SGD", "learning_rate": 0.05})
+    expect_compiled(found, optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    expect_close(f"Taux d'apprentissage {what} compilé avec SGD(0.05)", 0.05, found["compile"]["learning_rate"],
+                 rtol=1e-5, hint="Passez l'optimiseur reçu tel quel : model.compile(optimizer=optimizer, ...).")
+    return found
+
+
 @graded(1, task="regularization")
 def test_regularized_uses_given_optimizer(student):
-    """Modèle régularisé : compilé avec l'optimiseur reçu"""
-    found = student.run(probes.model, "build_regularized_model", {"class": "SGD", "learning_rate": 0.05})
-    expect_compiled(found, optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    expect_close("Taux d'apprentissage du modèle régularisé compilé avec SGD(0.05)", 0.05,
-                 found["compile"]["learning_rate"], rtol=1e-5)
+    """Modèle régularisé : compilé avec l'optimiseur reçu (adam par défaut)"""
+    expect_given_optimizer(student, "build_regularized_model", "du modèle régularisé")
 
 
 # ------------------------------------------------------------------------------------------ optimizers
@@ -219,11 +227,10 @@ def test_compare_epoch_metrics(comparison):
 
 @graded(1, task="batchnorm")
 def test_batchnorm_non_trainable(student):
-    """Modèle BatchNorm : 1 024 paramètres non entraînables, compilé avec l'optimiseur reçu"""
-    found = student.run(probes.model, "build_batchnorm_model", {"class": "SGD", "learning_rate": 0.05})
+    """Modèle BatchNorm : 1 024 paramètres non entraînables, compilé avec l'optimiseur reçu (adam par défaut)"""
+    found = expect_given_optimizer(student, "build_batchnorm_model", "du modèle avec normalisation par lots")
     expect_equal("Paramètres non entraînables (moyenne et variance mobiles)", 1024, found["non_trainable"],
                  "Une BatchNormalization après la couche de 512 neurones : 2 × 512.")
-    expect_compiled(found, optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
 
 @graded(1, task="batchnorm")
