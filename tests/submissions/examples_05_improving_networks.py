@@ -51,6 +51,19 @@ def compare_optimizers(train, validation, test, epochs, tracking_uri, batch_size
 '''
 
 
+def track_batchnorm(run: str) -> str:
+    """A track_batchnorm that trains through train_and_log in a run named ``run``."""
+    return f'''
+
+def track_batchnorm(train, validation, test, epochs, tracking_uri, batch_size=128):
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_experiment("Batch Normalization Test")
+    with mlflow.start_run(run_name="{run}"):
+        return train_and_log(build_batchnorm_model(make_optimizer("Adam")), "Adam", train, validation, test,
+                             epochs, batch_size)
+'''
+
+
 VARIANTS = [
     Variant(
         "wrong_validation_from_the_start",
@@ -134,15 +147,7 @@ def build_batchnorm_model(optimizer="adam"):
                               layers.BatchNormalization(), layers.Dropout(0.2), layers.Dense(10, activation="softmax")])
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
-
-
-def track_batchnorm(train, validation, test, epochs, tracking_uri, batch_size=128):
-    mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_experiment("Batch Normalization Test")
-    with mlflow.start_run(run_name="BatchNorm"):
-        return train_and_log(build_batchnorm_model(make_optimizer("Adam")), "Adam", train, validation, test,
-                             epochs, batch_size)
-'''},
+''' + track_batchnorm("BatchNorm")},
     ),
     Variant(
         "wrong_tracking_uri_ignored",
@@ -211,15 +216,7 @@ def make_optimizer(name):
          "batchnorm": '''
 def build_batchnorm_model(optimizer="adam"):
     return dense_network(optimizer, 0.2, batchnorm=True)
-
-
-def track_batchnorm(train, validation, test, epochs, tracking_uri, batch_size=128):
-    mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_experiment("Batch Normalization Test")
-    with mlflow.start_run(run_name="Model_With_BatchNorm"):
-        return train_and_log(build_batchnorm_model(make_optimizer("Adam")), "Adam", train, validation, test,
-                             epochs, batch_size)
-''',
+''' + track_batchnorm("Model_With_BatchNorm"),
          "tracking": tracking("Optimizer Comparison", "Optimizer_{name}")},
     ),
     Variant(
