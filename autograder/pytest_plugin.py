@@ -53,6 +53,8 @@ class CheckInfo:
         provisional: an automatic estimate of a manually graded criterion.
         timeout_s: time limit of each of its requests to the sandbox, in seconds.
         nodeid: pytest's id of the test.
+        reads_notebook: it uses the ``notebook`` fixture (directly or through its fixtures): it judges the
+            submitted file's text (style, markdown), not only what the student's code returns.
     """
 
     name: str
@@ -63,6 +65,7 @@ class CheckInfo:
     provisional: bool
     timeout_s: float
     nodeid: str
+    reads_notebook: bool = False
 
     def selected_by(self, only: frozenset[str] | None) -> bool:
         """Whether a selection of check or task names (None: everything) includes this check."""
@@ -97,7 +100,8 @@ def check_info(item: pytest.Item) -> CheckInfo:
     if params:
         name += "_" + item.callspec.id
     return CheckInfo(name, doc, str(kwargs["task"]), float(kwargs["points"]), hidden,
-                     bool(kwargs.get("provisional", False)), float(kwargs.get("timeout_s", 60.0)), item.nodeid)
+                     bool(kwargs.get("provisional", False)), float(kwargs.get("timeout_s", 60.0)), item.nodeid,
+                     "notebook" in getattr(item, "fixturenames", ()))
 
 
 def _assertion_text(error: BaseException) -> str:

@@ -86,9 +86,10 @@ def checks_to_grade(assignment: Assignment, variant: Variant, called: dict[str, 
     A variant of the reference that replaces solution cells only can change two kinds of checks: those
     whose requests ran a function those cells define (``called``: check -> functions, from
     ``grade_notebook(..., called=...)``), and every check of the task each replaced cell belongs to (the
-    task of the next graded cell: constants such as ``DOCKERFILE`` are read, not called). Every other
-    check runs the reference's own code on the grader's inputs: its outcome is the reference's. Variants
-    of the student notebook, or that edit the notebook's structure or text, are graded in full.
+    task of the next graded cell: constants such as ``DOCKERFILE`` are read, not called), and every check
+    that reads the notebook's text (style, report). Every other check runs the reference's own code on
+    the grader's inputs: its outcome is the reference's. Variants of the student notebook, or that edit
+    the notebook's structure or text, are graded in full.
     """
     if variant.base != "solution" or variant.edit is not None or variant.transform is not None:
         return None
@@ -106,4 +107,4 @@ def checks_to_grade(assignment: Assignment, variant: Variant, called: dict[str, 
                       if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.cell_type == "code"), None)
         tasks |= {owner} if owner else set()
     return frozenset(check.name for check in assignment.checks
-                     if check.task in tasks or called.get(check.name, set()) & names)
+                     if check.reads_notebook or check.task in tasks or called.get(check.name, set()) & names)
