@@ -34,9 +34,15 @@ import nbformat
 from nbclient import NotebookClient
 
 path = Path(sys.argv[1])
-notebook = nbformat.read(path, as_version=4)
-NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
-               resources={"metadata": {"path": str(path.parent)}}).execute()
+for attempt in range(3):  # a kernel whose random ports another process took meanwhile dies at start: start again
+    notebook = nbformat.read(path, as_version=4)
+    try:
+        NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        break
+    except RuntimeError as error:
+        if "Kernel died before replying to kernel_info" not in str(error) or attempt == 2:
+            raise
 code = [c for c in notebook.cells if c.cell_type == "code"]
 stderr = [o.get("text", "") for o in code[0].outputs if o.get("name") == "stderr"]
 graded = {c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs
