@@ -75,3 +75,10 @@ def expect_arrays(what: str, found: Any, count: int) -> list[np.ndarray]:
             fail(f"{what}, élément {position}", "un tableau de nombres", type(part).__name__)
         arrays.append(array)
     return arrays
+
+
+def numeric_array(value: Any) -> np.ndarray:
+    """A numpy array of numbers from a numpy array, a tensor or a list (else the student's Failure)."""
+    array = np.asarray(value)
+    expect_true(array.dtype.kind in "biuf", f"Un tableau de nombres était attendu, pas {array.dtype}.")
+    return array

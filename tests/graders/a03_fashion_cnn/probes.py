@@ -13,17 +13,10 @@ from typing import Any
 import numpy as np
 
 from a03_fashion_cnn.inputs import IMAGE_SHAPE, NUM_CLASSES
-from autograder.checks.expect import expect_true
+from autograder.checks.expect import expect_true, numeric_array
 from autograder.checks.figures import describe_figure
 from autograder.checks.keras_model import describe_keras_model
 from autograder.grading.spec import Submission
-
-
-def numeric_array(value: Any) -> np.ndarray:
-    """A numpy array of numbers from a numpy array, a tensor or a list (else the student's Failure)."""
-    array = np.asarray(value)
-    expect_true(array.dtype.kind in "biuf", f"Un tableau de nombres était attendu, pas {array.dtype}.")
-    return array
 
 
 def returned_array(sub: Submission, function: str, *args: Any) -> np.ndarray:

@@ -18,19 +18,12 @@ import numpy as np
 
 from a04_mnist_mlops.inputs import NUM_CLASSES, PIXELS, grader_weights
 from autograder.checks import mlflow_store, web_app
-from autograder.checks.expect import expect_true
+from autograder.checks.expect import expect_true, numeric_array
 from autograder.checks.keras_model import describe_keras_model
 from autograder.checks.qcm import read_answers
 from autograder.grading.spec import MissingDefinition, Submission
 
 GRADER_MODEL_FILE = "grader_model.keras"
-
-
-def numeric_array(value: Any) -> np.ndarray:
-    """A numpy array of numbers from a numpy array, a tensor or a list (else the student's Failure)."""
-    array = np.asarray(value)
-    expect_true(array.dtype.kind in "biuf", f"Un tableau de nombres était attendu, pas {array.dtype}.")
-    return array
 
 
 def grader_model() -> Any:
