@@ -33,7 +33,7 @@ NO_NOTEBOOK = "Aucun notebook (.ipynb) trouvé dans la soumission : déposez le 
 def _data_prepare(args: argparse.Namespace) -> int:
     try:
         prepare(args.dataset or None, Path(args.mirror) if args.mirror else None, args.force,
-                report=lambda step: print(f"{step.action:>16}  {step.dataset:<18} {step.path}"),
+                report=lambda step: print(f"{step.action:>16}  {step.dataset:<18} {step.detail or step.path}"),
                 use_mirror=not args.download)
     except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -151,6 +151,20 @@ def lint_student_cells(notebook: nbformat.NotebookNode, select: str = RUFF_SELEC
     return found
 
 
+def expect_written(functions: dict[str, dict[str, Any]], required: tuple[str, ...] | list[str]) -> None:
+    """A Failure (in French) when one of ``required`` is missing from :func:`function_definitions`' result or is
+    still a stub: code that is not written yet cannot be read for quality."""
+    from autograder.grading.spec import Failure
+
+    missing = [name for name in required if name not in functions]
+    if missing:
+        raise Failure(f"Fonctions attendues introuvables dans le notebook : {', '.join(missing)}.")
+    stubs = [name for name in required if functions[name]["stub"]]
+    if stubs:
+        raise Failure(f"Fonctions pas encore écrites (raise NotImplementedError) : {', '.join(stubs)} ; "
+                      "le code ne peut pas encore être évalué.")
+
+
 def _parsed_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, Any, ast.Module]]:
     from IPython.core.inputtransformer2 import TransformerManager
 
@@ -197,3 +211,78 @@ def function_definitions(notebook: nbformat.NotebookNode) -> dict[str, dict[str,
                 functions[node.name] = {"docstring": ast.get_docstring(node) or "", "stub": _is_stub(node),
                                         "cell": index + 1}
     return functions
+
+
+#: Modules whose direct use ties Keras 3 code to one backend (``tf.reduce_sum``, ``keras.backend.mean``...).
+BACKEND_MODULES = ("tensorflow", "tf_keras", "keras.backend")
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` for an attribute chain rooted at a name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def _backend_module(module: str) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in BACKEND_MODULES)
+
+
+def backend_specific_uses(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Uses of TensorFlow or of ``keras.backend`` inside the functions of the student's cells (read with ast).
+
+    Names bound by any cell's imports are followed (``import tensorflow as tf``, ``from keras import backend
+    as K``, ``from tensorflow import math``); ``keras.backend.…`` spelled out is found too. Only code inside
+    the functions (and classes) of :func:`is_student_cell` cells counts: given cells and top-level
+    experiments are not the student's graded code.
+
+    Returns:
+        ``[{"cell": 1-based cell number, "line": int, "use": dotted name}]``, one per use, in order.
+    """
+    parsed = _parsed_cells(notebook)
+    aliases: dict[str, str] = {}  # local name -> the backend module (or member) it stands for
+    for _, _, tree in parsed:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if _backend_module(alias.name):
+                        bound = alias.asname or alias.name.split(".")[0]
+                        aliases[bound] = alias.name if alias.asname else bound
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    if _backend_module(node.module) or _backend_module(full):
+                        aliases[alias.asname or alias.name] = full
+    found = []
+    for index, cell, tree in parsed:
+        if not is_student_cell(cell):
+            continue
+        for definition in tree.body:
+            if not isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            outer: set[int] = set()
+            for node in ast.walk(definition):
+                if isinstance(node, ast.Attribute):
+                    outer.add(id(node.value))
+            for node in ast.walk(definition):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom):
+                        modules += [f"{node.module}.{a.name}" for a in node.names]
+                    if any(_backend_module(m) for m in modules):
+                        found.append({"cell": index + 1, "line": node.lineno, "use": f"import {modules[0]}"})
+                    continue
+                if not isinstance(node, (ast.Attribute, ast.Name)) or id(node) in outer:
+                    continue
+                dotted = _dotted(node)
+                if dotted is None:
+                    continue
+                root, _, rest = dotted.partition(".")
+                resolved = f"{aliases[root]}.{rest}".rstrip(".") if root in aliases else dotted
+                if _backend_module(resolved) and (rest or root in aliases):
+                    found.append({"cell": index + 1, "line": node.lineno, "use": dotted})
+    return sorted(found, key=lambda use: (use["cell"], use["line"]))

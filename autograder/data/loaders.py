@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.data.locations import torchvision_root
-from autograder.data.prepare import TORCHVISION_FOLDERS, DatasetError
+from autograder.data.prepare import TORCHVISION_FOLDERS, DatasetError, cifar10_archive
 
 IDX_TYPES = {0x08: np.uint8}
 
@@ -56,3 +56,11 @@ def load_idx_dataset(name: str = "mnist") -> tuple[Split, Split]:
 def load_mnist() -> tuple[Split, Split]:
     """Drop-in replacement for ``keras.datasets.mnist.load_data()`` that works offline."""
     return load_idx_dataset("mnist")
+
+
+def cifar10_prepared() -> bool:
+    """Whether ``autograder data prepare`` installed CIFAR-10 where ``keras.datasets.cifar10.load_data()`` looks.
+
+    The archive is renamed into place only once verified, so its presence means the official file.
+    """
+    return cifar10_archive().is_file()

@@ -123,8 +123,25 @@ CALIFORNIA_FILES = (
     ),
 )
 
+#: CIFAR-10 (TP3), the official python archive. Its MD5 is the one published on the dataset's page; its SHA-256
+#: is the one ``keras.datasets.cifar10.load_data()`` checks (keras/src/datasets/cifar10.py).
+CIFAR10_FILES = (
+    DataFile(
+        "cifar-10",
+        "cifar-10-python.tar.gz",
+        "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+        "c58f30108f718f92721af3b95e74349a",
+        ("https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",),
+    ),
+)
+
 DATASETS: dict[str, tuple[DataFile, ...]] = {
     "california_housing": CALIFORNIA_FILES,
     "mnist": MNIST_FILES,
     "fashion-mnist": FASHION_MNIST_FILES,
+    "cifar-10": CIFAR10_FILES,
 }
+
+#: Datasets that ``prepare()`` without names installs when it can and otherwise reports unavailable (it still
+#: succeeds): nothing graded depends on them. Named explicitly, a missing one is an error.
+OPTIONAL = frozenset({"cifar-10"})

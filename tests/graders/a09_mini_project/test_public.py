@@ -18,6 +18,7 @@ from a09_mini_project.builders import described
 from a09_mini_project.inputs import COMPARE_RESULTS, compare_results, synthetic_digits
 from autograder.checks.expect import expect_close, expect_equal, expect_keys, expect_true, fail
 from autograder.checks.inspection import (
+    expect_written,
     figure_count,
     find_section,
     function_definitions,
@@ -116,13 +117,7 @@ def functions(notebook) -> dict[str, dict[str, Any]]:
 
 
 def _unwritten(functions: dict[str, dict[str, Any]]) -> None:
-    missing = [name for name in REQUIRED_FUNCTIONS if name not in functions]
-    if missing:
-        raise Failure(f"Fonctions attendues introuvables dans le notebook : {', '.join(missing)}.")
-    stubs = [name for name in REQUIRED_FUNCTIONS if functions[name]["stub"]]
-    if stubs:
-        raise Failure(f"Fonctions pas encore écrites (raise NotImplementedError) : {', '.join(stubs)} ; "
-                      "le code ne peut pas encore être évalué.")
+    expect_written(functions, REQUIRED_FUNCTIONS)
 
 
 @graded(1, task="code_quality")
