@@ -25,7 +25,7 @@ from a06_cnn_resnet.inputs import (
 )
 from a06_cnn_resnet.judging import content, expect_one_hot, gram, style
 from autograder.checks.classification import accuracy
-from autograder.checks.expect import expect_close, expect_equal, expect_number, expect_true
+from autograder.checks.expect import expect_close, expect_equal, expect_number, expect_true, fail
 from autograder.checks.figures import expect_curves
 from autograder.checks.keras_model import expect_compiled
 from autograder.checks.thresholds import Threshold
@@ -237,8 +237,10 @@ def test_detection_activations(student):
     classes, boxes = found["predictions"]
     expect_close("Somme des probabilités de classe de chaque image", np.ones(4), classes.sum(axis=1), rtol=1e-4,
                  hint="Sortie de classe : Dense(num_classes, activation=\"softmax\").")
-    expect_true(bool(np.all((boxes >= 0) & (boxes <= 1))),
-                "Les 4 valeurs de la boîte doivent être dans [0, 1] : Dense(4, activation=\"sigmoid\").")
+    if not np.all((boxes >= 0) & (boxes <= 1)):
+        fail("Valeurs des boîtes prédites", "des valeurs dans [0, 1]",
+             f"des valeurs de {boxes.min():.3g} à {boxes.max():.3g}",
+             "Sortie de boîte : Dense(4, activation=\"sigmoid\").")
 
 
 @graded(1, task="detection")
