@@ -104,3 +104,82 @@ def test_no_mirror_and_no_network_gives_a_clear_error(caches, monkeypatch):
 def test_missing_prepared_files_tell_the_student_what_to_run(caches):
     with pytest.raises(DatasetError, match="autograder data prepare"):
         load_mnist()
+
+
+def test_cifar10_is_registered_with_its_official_archive_and_checksums():
+    (item,) = DATASETS["cifar-10"]
+    assert item.urls == ("https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",)
+    assert item.md5 == "c58f30108f718f92721af3b95e74349a"
+    assert item.sha256 == "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"  # what Keras checks
+
+
+def test_unavailable_cifar10_is_reported_and_preparing_everything_still_succeeds(caches, tmp_path, capsys):
+    from autograder.cli import main
+
+    mirror = _mirror_copy(tmp_path, "mnist")
+    for dataset in ("fashion-mnist", "california_housing"):
+        shutil.copytree(MIRROR / dataset, mirror / dataset)
+    assert main(["data", "prepare", "--mirror", str(mirror)]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if "cifar-10" in line)
+    assert "unavailable" in line and "cifar-10-python.tar.gz: not found in the mirror" in line
+    assert not (caches / "keras" / "datasets" / "cifar-10-batches-py-target_archive").exists()
+
+
+def test_cifar10_named_alone_but_unavailable_exits_2_saying_why(caches, tmp_path, capsys):
+    from autograder.cli import main
+
+    assert main(["data", "prepare", "--dataset", "cifar-10", "--mirror", str(tmp_path)]) == 2
+    assert "cifar-10/cifar-10-python.tar.gz: not found in the mirror" in capsys.readouterr().err
+
+
+def test_cifar10_is_installed_where_keras_load_data_looks(caches, tmp_path, monkeypatch):
+    """A stand-in archive (same layout as the official one) checked under its own SHA-256 loads with Keras."""
+    import dataclasses
+    import importlib
+    import io
+    import pickle
+    import tarfile
+
+    import keras
+
+    from autograder.data import cifar10_prepared
+    from autograder.data.prepare import sha256_of
+
+    prepare_module = importlib.import_module("autograder.data.prepare")  # the package exports prepare(), a function
+
+    archive = tmp_path / "mirror" / "cifar-10" / "cifar-10-python.tar.gz"
+    archive.parent.mkdir(parents=True)
+    with tarfile.open(archive, "w:gz", compresslevel=1) as tar:
+        for number, name in enumerate([f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]):
+            batch = {b"data": np.full((10000, 3072), number, dtype=np.uint8), b"labels": [number] * 10000}
+            payload = pickle.dumps(batch)
+            info = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    (item,) = DATASETS["cifar-10"]
+    stand_in = dataclasses.replace(item, sha256=sha256_of(archive))
+    monkeypatch.setitem(prepare_module.DATASETS, "cifar-10", (stand_in,))
+    import keras.src.datasets.cifar10 as keras_cifar10
+    import keras.src.utils.file_utils as file_utils
+
+    original = file_utils.get_file
+    monkeypatch.setattr(keras_cifar10, "get_file",
+                        lambda **kwargs: original(**{**kwargs, "file_hash": stand_in.sha256}))
+    assert not cifar10_prepared()
+    prepare(["cifar-10"], archive.parents[1])
+    assert cifar10_prepared()
+    (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
+    assert x_train.shape == (50000, 32, 32, 3) and y_train.shape == (50000, 1) and x_test.shape == (10000, 32, 32, 3)
+    assert x_train[-1, 0, 0, 0] == y_train[-1, 0] == 4 and x_test[0, 0, 0, 0] == y_test[0, 0] == 5
+
+
+def test_generated_shapes_are_deterministic_balanced_and_shaped_like_cifar10():
+    from autograder.data.synthetic import make_shapes
+
+    x, y = make_shapes(200, seed=3)
+    again, labels = make_shapes(200, seed=3)
+    assert x.shape == (200, 32, 32, 3) and x.dtype == np.uint8 and y.shape == (200, 1) and y.dtype == np.uint8
+    assert np.array_equal(x, again) and np.array_equal(y, labels)
+    assert np.bincount(y.ravel()).tolist() == [20] * 10
+    assert not np.array_equal(x, make_shapes(200, seed=4)[0])
