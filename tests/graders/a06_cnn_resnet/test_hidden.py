@@ -261,13 +261,17 @@ QUALITY_EPOCHS, QUALITY_BATCH = 3, 64
 BUDGET = (f"{QUALITY_EPOCHS} époques sur {QUALITY_TRAIN} images générées (Adam, lots de {QUALITY_BATCH}), "
           f"{QUALITY_TEST} images générées de test")
 QUALITY_TIMEOUT_S = 180.0
-#: Calibration: see the README's thresholds table (python -m benchmarks.calibrate 06_cnn_resnet quality_cnn).
+#: Calibration (``python -m benchmarks.calibrate 06_cnn_resnet quality_cnn --seeds 5``): the reference CNN, trained by
+#: the grader for 3 epochs on the 2 000 generated training images (batch 64, 1 thread), reaches 0.885-0.949 on the
+#: 1 000 held-out generated images over seeds 0-4 (mean 0.925; seed 0, used for grading: 0.949). Under the same
+#: budget (seed 0, outside the sandbox) a CNN with one convolution and "valid" padding reaches 0.788, a dense
+#: network 0.361 and a model of the mean colour only 0.113 (chance: colours carry no class). The limit keeps a
+#: margin of 0.045 (5 %) under the worst seed and still fails the one-convolution CNN.
 ACCURACY_THRESHOLD = Threshold(
     metric=f"Accuracy du CNN sur {QUALITY_TEST} images générées de test",
-    limit=0.85,
+    limit=0.84,
     lower_is_better=False,
-    calibration="reference 0.885-0.953 (seeds 0-2, outside the sandbox), 3 epochs on 2 000 generated images, "
-                "batch 64",
+    calibration="reference 0.885-0.949 (mean 0.925) over seeds 0-4, 3 epochs on 2 000 generated images, batch 64",
 )
 
 
