@@ -125,21 +125,17 @@ def plot_history(history):
 
 VARIANTS = [
     Variant(
-        "wrong_labels_column_and_batch_max",
+        "wrong_labels_column_batch_max_sparse_loss",
         "encode_labels indexes np.eye(10) with the (n, 1) column of labels, giving (n, 1, 10); preprocess_images "
-        "divides by the batch's largest pixel instead of 255.",
-        frozenset({"encode_labels_column", "preprocess_exact"}),
-        changed("data", ('return np.asarray(images, dtype="float32") / 255.0',
-                         'return np.asarray(images, dtype="float32") / np.max(images)'),
-                ('return keras.utils.to_categorical(np.asarray(labels).reshape(-1), NUM_CLASSES).astype("float32")',
-                 'return np.eye(NUM_CLASSES, dtype="float32")[np.asarray(labels)]')),
-    ),
-    Variant(
-        "wrong_cnn_sparse_loss",
-        "The CNN is compiled with sparse_categorical_crossentropy although the labels are one-hot (the grader "
-        "trains it with integer labels for the quality check, so only the compilation check fails).",
-        frozenset({"cnn_compile"}),
-        changed("build_cnn", ('loss="categorical_crossentropy"', 'loss="sparse_categorical_crossentropy"')),
+        "divides by the batch's largest pixel instead of 255; the CNN is compiled with "
+        "sparse_categorical_crossentropy although the labels are one-hot (the grader trains it with integer "
+        "labels for the quality check, so only the compilation check fails).",
+        frozenset({"encode_labels_column", "preprocess_exact", "cnn_compile"}),
+        {**changed("data", ('return np.asarray(images, dtype="float32") / 255.0',
+                            'return np.asarray(images, dtype="float32") / np.max(images)'),
+                   ('return keras.utils.to_categorical(np.asarray(labels).reshape(-1), NUM_CLASSES).astype("float32")',
+                    'return np.eye(NUM_CLASSES, dtype="float32")[np.asarray(labels)]')),
+         **changed("build_cnn", ('loss="categorical_crossentropy"', 'loss="sparse_categorical_crossentropy"'))},
     ),
     Variant(
         "wrong_shortcut_without_batchnorm",
