@@ -7,6 +7,7 @@ with known weights, so that a mistake in the U-Net never costs those checks.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -163,15 +164,18 @@ def conv3d_model(sub: Submission, **kwargs: Any) -> dict[str, Any]:
 def tracked(sub: Submission, folder: str, train: list[np.ndarray], validation: list[np.ndarray],
             epochs: int) -> dict[str, Any]:
     """``track_conv3d(train, validation, epochs, <URI of folder's store>)``: the scores it returned, and the
-    probabilities its returned model gives the validation volumes (None where it returned no such thing)."""
+    probabilities its returned model gives the validation volumes and that model's ``to_json()`` read (None
+    where it returned no such thing)."""
     import keras
 
     with fresh_tracking(folder):
         found = sub.function("track_conv3d")(tuple(train), tuple(validation), epochs, tracking_uri(folder))
-    result: dict[str, Any] = {"returned": type(found).__name__, "scores": None, "probabilities": None}
+    result: dict[str, Any] = {"returned": type(found).__name__, "scores": None, "probabilities": None,
+                              "architecture": None}
     if isinstance(found, (tuple, list)) and len(found) == 2 and isinstance(found[1], dict):
         result["scores"] = {str(key): float(value) for key, value in found[1].items()
                             if isinstance(value, (int, float, np.floating, np.integer))}
         if isinstance(found[0], keras.Model):
             result["probabilities"] = np.asarray(found[0].predict(validation[0], verbose=0), dtype=np.float64)
+            result["architecture"] = json.loads(found[0].to_json())
     return result

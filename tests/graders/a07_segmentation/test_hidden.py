@@ -92,9 +92,10 @@ def test_metrics_whole_batch(student, name):
 def test_metrics_empty_masks(student):
     """Dice et IoU : masques vides (lissage 1e-6), prédiction sans objet à trouver"""
     empty = np.zeros((2, 5, 5, 1), dtype=np.float32)
-    faint = np.full_like(empty, 0.01)
+    faint = np.full((1, 5, 5, 1), 0.01, dtype=np.float32)
     small = mask_pairs(32, (1, 3, 3, 1))["probabilités quelconques"]
-    cases = {"deux masques vides": (empty, empty), "masque vide, prédiction faible partout": (empty, faint),
+    cases = {"deux masques vides": (empty, empty),
+             "masque vide, prédiction faible partout": (np.zeros_like(faint), faint),
              "masque de 9 pixels, lissage visible": small}
     for name in ("dice_coefficient", "iou"):
         for what, (y_true, y_pred) in cases.items():
@@ -104,7 +105,7 @@ def test_metrics_empty_masks(student):
 @graded(1, task="metrics")
 def test_dice_loss_gradient(student):
     """Perte de Dice : dérivable, gradient par rapport aux prédictions égal au gradient analytique"""
-    y_true, y_pred = mask_pairs(33, (2, 6, 6, 1))["probabilités quelconques"]
+    y_true, y_pred = mask_pairs(33, (1, 8, 8, 1))["probabilités quelconques"]
     found = student.run(probes.loss_gradient, y_true, y_pred)
     expect_true(found is not None, "La perte de Dice n'est pas dérivable par rapport aux prédictions : écrivez-la "
                                    "avec keras.ops (pas numpy, pas de seuil).")
@@ -175,7 +176,7 @@ HISTORY_KEYS = ["dice_coefficient", "iou", "loss", "val_dice_coefficient", "val_
 
 @graded(1, task="train", timeout_s=60)
 def test_train_budget(student):
-    """train_unet : epochs et batch_size respectés (10 et 4 par défaut), validation suivie, perte = 1 − Dice"""
+    """train_unet : epochs et batch_size respectés (10 et 4 par défaut), validation suivie"""
     for kwargs in ({"epochs": 2, "batch_size": 2}, {}):
         epochs, batch = kwargs.get("epochs", 10), kwargs.get("batch_size", 4)
         found = student.run(probes.trained, TRAIN_DATA, **kwargs)
@@ -186,9 +187,6 @@ def test_train_budget(student):
         history = found["history"]
         expect_equal(f"Clés de l'historique de {what}", HISTORY_KEYS, sorted(history),
                      "validation_data=(x_val, y_val), métriques [dice_coefficient, iou].")
-        expect_close(f"Perte d'entraînement de {what} comparée à 1 − dice_coefficient, par époque",
-                     1.0 - np.array(history["dice_coefficient"]), np.array(history["loss"]), rtol=0, atol=1e-3,
-                     hint="La perte est la perte de Dice : loss=dice_loss.")
 
 
 # ----------------------------------------------------------------------------------------- predictions
@@ -243,6 +241,11 @@ def keras_layers(document: Any) -> list[dict[str, Any]]:
     return [layer for layer in listed if isinstance(layer, dict) and layer.get("class_name") != "InputLayer"]
 
 
+def layer_summary(document: Any) -> list[tuple[Any, Any]]:
+    """``(class name, filters)`` of each layer of a model's JSON configuration."""
+    return [(layer.get("class_name"), (layer.get("config") or {}).get("filters")) for layer in keras_layers(document)]
+
+
 @graded(1, task="tracking")
 def test_conv3d_architecture(tracking):
     """track_conv3d : l'architecture du modèle (model.to_json()) enregistrée comme artefact JSON"""
@@ -257,12 +260,12 @@ def test_conv3d_architecture(tracking):
     if ARCHITECTURE not in documents:
         fail(f"Artefacts du run « {run.name} »", [ARCHITECTURE], list(run.artifacts),
              'mlflow.log_text(model.to_json(), "architecture.json").')
-    found = [(layer.get("class_name"), layer.get("config", {}).get("filters")) for layer in
-             keras_layers(documents[ARCHITECTURE])]
-    expected = [("Conv3D", 16), ("MaxPooling3D", None), ("Conv3D", 32), ("MaxPooling3D", None), ("Flatten", None),
-                ("Dense", None)]
-    expect_equal(f"Couches (et filtres) décrites par {ARCHITECTURE}", expected, found,
-                 "Le contenu de l'artefact est model.to_json() du modèle Conv3D.")
+    # Compared with the model track_conv3d returned: a mistake in build_conv3d_model is its own checks'.
+    expected = layer_summary(tracking["returned"]["architecture"])
+    expect_true(bool(expected), "track_conv3d doit renvoyer (model, scores) : le modèle entraîné d'abord.")
+    expect_equal(f"Couches (et filtres) décrites par {ARCHITECTURE}, comparées au modèle renvoyé", expected,
+                 layer_summary(documents[ARCHITECTURE]),
+                 "Le contenu de l'artefact est model.to_json() du modèle Conv3D entraîné.")
 
 
 @graded(1, task="tracking")
