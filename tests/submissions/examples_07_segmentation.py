@@ -64,15 +64,17 @@ def conv_block(inputs, filters):
 
 
 def build_unet(input_shape=(128, 128, 1)):
-    inputs = keras.Input(shape=input_shape)
-    c1 = conv_block(inputs, 8)
-    c2 = conv_block(layers.MaxPooling2D(2)(c1), 16)
-    c3 = conv_block(layers.MaxPooling2D(2)(c2), 32)
-    middle = conv_block(layers.MaxPooling2D(2)(c3), 128)
-    x = conv_block(layers.Concatenate()([layers.Conv2DTranspose(128, 2, strides=2, padding="same")(middle), c3]), 32)
-    x = conv_block(layers.Concatenate()([layers.Conv2DTranspose(64, 2, strides=2, padding="same")(x), c2]), 16)
-    x = conv_block(layers.Concatenate()([layers.Conv2DTranspose(32, 2, strides=2, padding="same")(x), c1]), 8)
-    return keras.Model(inputs, layers.Conv2D(1, 1, activation="sigmoid")(x))
+    inputs = keras.Input(input_shape)
+    encoder, x = [], inputs
+    for filters in [8, 16, 32]:
+        x = conv_block(x, filters)
+        encoder.append(x)
+        x = layers.MaxPooling2D((2, 2))(x)
+    x = conv_block(x, 128)
+    for up, filters in [(128, 32), (64, 16), (32, 8)]:
+        x = layers.Conv2DTranspose(up, (2, 2), strides=(2, 2))(x)
+        x = conv_block(layers.concatenate([encoder.pop(), x]), filters)
+    return keras.Model(inputs=inputs, outputs=layers.Conv2D(1, (1, 1), activation="sigmoid")(x))
 '''
 
 TRAIN_WITHOUT_BATCH_SIZE = '''
@@ -172,7 +174,9 @@ VARIANTS = [
         "wrong_conv_block_relu_before_batchnorm",
         "conv_block puts the ReLU inside the convolution (Conv2D(activation=\"relu\") → BatchNormalization) "
         "instead of Conv2D → BatchNormalization → ReLU: same parameters, shapes and skips, the U-Net still "
-        "learns the discs; only the block's layer order is wrong.",
+        "learns the discs; only the block's layer order is wrong. The U-Net itself is written another valid way "
+        "(a loop, layers.concatenate with the order [skip, upsampled], tuples for sizes, no padding argument on "
+        "the transposed convolutions), which costs nothing.",
         frozenset({"conv_block_layers"}),
         {"unet": CONV_BLOCK_RELU_FIRST},
     ),
@@ -202,10 +206,10 @@ VARIANTS = [
     Variant(
         "valid_other_spellings",
         "Written the other ways Keras, numpy and MLflow allow: integer centres and radii from a legacy "
-        "RandomState, masks from np.hypot; metrics summed without reshaping; layers.ReLU and the concatenation "
-        "order [skip, upsampled] with layers.concatenate; compile with \"adam\"; np.where thresholds; the figure "
-        "drawn with plt.subplot; a functional Conv3D model; MLflow with log_param, log_dict, explicit start and "
-        "end of the run, and the validation metrics read from the history's last epoch.",
+        "RandomState, masks from np.hypot; metrics summed without reshaping; compile with \"adam\"; np.where "
+        "thresholds; the figure drawn with plt.subplot; a functional Conv3D model; MLflow with log_param, "
+        "log_dict, explicit start and end of the run, and the validation metrics read from the history's last "
+        "epoch.",
         frozenset(),
         {"make_discs": '''
 def make_discs(n, size=128, seed=0):
@@ -234,25 +238,6 @@ def iou(y_true, y_pred):
     y_true = ops.cast(y_true, y_pred.dtype)
     inter = ops.sum(ops.multiply(y_true, y_pred))
     return (inter + SMOOTH) / (ops.sum(y_true) + ops.sum(y_pred) - inter + SMOOTH)
-''',
-         "unet": '''
-def conv_block(inputs, filters):
-    x = layers.ReLU()(layers.BatchNormalization()(layers.Conv2D(filters, (3, 3), padding="same")(inputs)))
-    return layers.ReLU()(layers.BatchNormalization()(layers.Conv2D(filters, (3, 3), padding="same")(x)))
-
-
-def build_unet(input_shape=(128, 128, 1)):
-    inputs = keras.Input(input_shape)
-    encoder, x = [], inputs
-    for filters in [8, 16, 32]:
-        x = conv_block(x, filters)
-        encoder.append(x)
-        x = layers.MaxPooling2D((2, 2))(x)
-    x = conv_block(x, 128)
-    for up, filters in [(128, 32), (64, 16), (32, 8)]:
-        x = layers.Conv2DTranspose(up, (2, 2), strides=(2, 2))(x)
-        x = conv_block(layers.concatenate([encoder.pop(), x]), filters)
-    return keras.Model(inputs=inputs, outputs=layers.Conv2D(1, (1, 1), activation="sigmoid")(x))
 ''',
          "train_unet": '''
 def train_unet(model, x_train, y_train, x_val, y_val, epochs=10, batch_size=4):

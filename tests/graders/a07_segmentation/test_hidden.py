@@ -51,12 +51,13 @@ def test_discs_geometry(student):
                 f"Rayons mesurés sur {DISCS} masques : de {radius.min():.1f} à {radius.max():.1f} pixels, attendu "
                 "entre 10 et 25.")
     expect_true(radius.min() <= RADII[0] + 3 and radius.max() >= RADII[1] - 3,
-                f"Les rayons doivent être tirés sur toute la plage de 10 à 25 : mesurés de {radius.min():.1f} à "
+                f"Rayons tirés sur toute la plage : attendu des rayons de 10 à 25, mesurés de {radius.min():.1f} à "
                 f"{radius.max():.1f} sur {DISCS} masques.")
     expect_true(margin.min() >= MARGIN - TOLERANCE,
-                f"Centres à au moins 20 pixels des bords : un centre mesuré à {margin.min():.1f} pixels d'un bord.")
+                f"Centres : attendu au moins 20 pixels des bords, un centre mesuré à {margin.min():.1f} pixels d'un "
+                "bord.")
     expect_true(margin.min() <= MARGIN + 4 and np.ptp(cy) >= size / 2 and np.ptp(cx) >= size / 2,
-                f"Les centres doivent être tirés dans tout le carré [20, size − 20] : au plus près d'un bord "
+                f"Centres : attendu des tirages dans tout le carré [20, size − 20], obtenu au plus près d'un bord "
                 f"{margin.min():.1f} pixels, lignes de {cy.min():.0f} à {cy.max():.0f}, colonnes de "
                 f"{cx.min():.0f} à {cx.max():.0f}.")
 
@@ -67,7 +68,7 @@ def test_discs_seeded(student):
     first, again, other = (student.run(probes.discs, 4, 64, seed) for seed in (11, 11, 12))
     for key in ("images", "masks"):
         expect_true(np.array_equal(first[key], again[key]),
-                    f"Deux appels de make_discs(4, size=64, seed=11) donnent des {key} différents : créez le "
+                    f"Deux appels de make_discs(4, size=64, seed=11) doivent donner les mêmes {key} : créez le "
                     "générateur avec la graine reçue (np.random.default_rng(seed)).")
         expect_true(not np.array_equal(first[key], other[key]),
                     f"Les graines 11 et 12 donnent les mêmes {key} : la graine reçue doit être utilisée.")
@@ -112,7 +113,8 @@ def test_dice_loss_gradient(student):
     t, p = y_true.astype(np.float64).ravel(), y_pred.astype(np.float64).ravel()
     total, overlap = t.sum() + p.sum() + 1e-6, 2 * (t * p).sum() + 1e-6
     expected = -(2 * t * total - overlap) / total**2
-    expect_true(bool(np.isfinite(found).all()), "Le gradient de la perte de Dice contient des valeurs non finies.")
+    expect_true(bool(np.isfinite(found).all()),
+                "Gradient de la perte de Dice : attendu des valeurs finies, obtenu NaN ou infini.")
     expect_close("Gradient de dice_loss par rapport à y_pred", expected.reshape(y_pred.shape), found, rtol=1e-3,
                  atol=1e-6)
 

@@ -39,8 +39,8 @@ def test_discs_noise(discs_sample):
     expect_close("Écart type du bruit (image − masque), mesuré hors des disques", NOISE,
                  noise_sigma(images, masks), rtol=0, atol=0.01, hint="rng.normal(0.0, 0.1, ...) ajouté au masque.")
     expect_true(float(images.min()) >= 0.0 and float(images.max()) <= 1.0,
-                f"Les images doivent être ramenées dans [0, 1] (np.clip) : valeurs de {float(images.min()):.3f} "
-                f"à {float(images.max()):.3f}.")
+                f"Chaque image doit être ramenée dans [0, 1] (np.clip) : attendu des valeurs de 0 à 1, obtenu "
+                f"de {float(images.min()):.3f} à {float(images.max()):.3f}.")
     background = images[masks < 0.5]
     zeros = float(np.mean(background == 0.0))
     expect_true(0.4 <= zeros <= 0.6,
@@ -157,11 +157,12 @@ def test_segmentation_figure(student):
     for row in range(2):
         xs = [place[row, column]["bounds"][0] for column in range(3)]
         expect_true(xs == sorted(xs) and len(set(xs)) == 3,
-                    f"Ligne {row + 1} : l'entrée, le masque vrai et la prédiction doivent être dans cet ordre, de "
-                    "gauche à droite.")
-    expect_true(place[0, 0]["bounds"][1] > place[1, 0]["bounds"][1], "Une ligne par image, la première en haut.")
+                    f"Ligne {row + 1} : attendu l'entrée, le masque vrai puis la prédiction, de gauche à droite.")
+    expect_true(place[0, 0]["bounds"][1] > place[1, 0]["bounds"][1],
+                "Lignes de la figure : attendu une ligne par image, la première en haut.")
     untitled = [columns[column] for column in range(3) if not place[0, column]["title"].strip()]
-    expect_true(not untitled, f"Titre manquant au-dessus de : {', '.join(untitled)} (ax.set_title).")
+    expect_true(not untitled, "Titres : attendu un titre au-dessus de chaque colonne (ax.set_title), manquant "
+                              f"au-dessus de : {', '.join(untitled)}.")
 
 
 # ---------------------------------------------------------------------------------------------- conv3d
