@@ -304,12 +304,19 @@ QUALITY_TIMEOUT_S = 120.0
 QUALITY_BUDGET = (f"{QUALITY_EPOCHS} époques sur {QUALITY_TRAIN} images {QUALITY_SIZE}×{QUALITY_SIZE} (perte de "
                   f"Dice, Adam {QUALITY_RATE:g}, lots de {QUALITY_BATCH}), statistiques de BatchNormalization "
                   "ré-estimées sur les images d'entraînement, prédictions en mode inférence")
-#: Calibration: see the README's thresholds table (filled in by benchmarks.calibrate).
+#: Calibration (``python -m benchmarks.calibrate 07_segmentation unet_quality --seeds 5``, 2026-12-02): the
+#: reference's build_unet((32, 32, 1)) trained by the grader for 3 epochs on 400 fixed 32×32 discs (Dice loss, Adam
+#: 1e-3, batch 8, 1 thread), batch statistics re-estimated, Dice of the masks thresholded at 0.5 on 100 held-out
+#: images: 0.9998, 0.9954, 0.9983, 0.9062, 0.9904 over seeds 0-4 (mean 0.978). The limit keeps a margin of 0.106
+#: under the worst seed. Without the re-estimation, model.predict after this budget gives 0.0-0.79 (seeds 0-3,
+#: measured by hand): Keras' moving statistics (momentum 0.99) have not caught up after 150 steps, which a longer
+#: training would fix and the grader's budget cannot afford. Predicting the whole image as disc gives about 0.11.
 QUALITY_THRESHOLD = Threshold(
     metric="Dice des masques seuillés à 0,5 sur 100 images jamais vues",
-    limit=0.85,
+    limit=0.8,
     lower_is_better=False,
-    calibration="to calibrate",
+    calibration="reference 0.9062-0.9998 (mean 0.978) over seeds 0-4, 3 epochs on 400 images 32×32, Adam 1e-3, "
+                "batch 8, BatchNormalization statistics re-estimated",
 )
 
 
