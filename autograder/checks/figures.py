@@ -12,13 +12,16 @@ from autograder.grading.spec import Failure
 
 
 def describe_figure(figure: Any, png: bool = False) -> dict[str, Any]:
-    """Plain-data summary: per axes, its labels, title, legend entries and line data.
+    """Plain-data summary: per axes, its labels, title, legend entries, line data and shown images.
 
-    A figure-level legend (``fig.legend()``) counts as every axes' legend.
+    A figure-level legend (``fig.legend()``) counts as every axes' legend. ``images`` holds the data of
+    each ``imshow`` of the axes (as float arrays, colour maps not applied); ``bounds`` is the axes'
+    place in the figure, ``(x0, y0, width, height)`` in figure fractions (to tell rows and columns).
 
     Returns:
         ``{"axes": [{"title", "xlabel", "ylabel", "legend": [str] | None,
-        "lines": [{"label": str, "y": ndarray}]}], "png": bytes | None}``
+        "lines": [{"label": str, "y": ndarray}], "images": [ndarray], "bounds": [float] * 4}],
+        "png": bytes | None}``
     """
     from matplotlib.figure import Figure
 
@@ -39,6 +42,9 @@ def describe_figure(figure: Any, png: bool = False) -> dict[str, Any]:
                     {"label": line.get_label(), "y": np.asarray(line.get_ydata(), dtype=float)}
                     for line in ax.get_lines()
                 ],
+                "images": [np.asarray(np.ma.filled(image.get_array(), np.nan), dtype=float)
+                           for image in ax.get_images()],
+                "bounds": [float(value) for value in ax.get_position().bounds],
             }
         )
     image = None

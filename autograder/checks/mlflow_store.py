@@ -108,6 +108,8 @@ class TrackedRun:
         metrics: each metric's last value.
         history: each metric's values in logging order, as ``[(step, value), ...]``.
         models: the models logged from this run.
+        artifact_uri: where the run's artifacts are (``file://…/artifacts`` for a local store).
+        artifacts: the paths of its top-level artifacts (``architecture.json``), as MLflow lists them.
     """
 
     run_id: str
@@ -118,6 +120,8 @@ class TrackedRun:
     metrics: dict[str, float]
     history: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     models: tuple[LoggedModel, ...] = ()
+    artifact_uri: str = ""
+    artifacts: tuple[str, ...] = ()
 
 
 def _flavors(artifact_location: str, folder: Path) -> tuple[str, ...]:
@@ -174,13 +178,32 @@ def _read_runs(folder: Path) -> list[TrackedRun]:
                                  for m in sorted(client.get_metric_history(run.info.run_id, key),
                                                  key=lambda m: (m.timestamp, m.step))]
                            for key in sorted(run.data.metrics)[:MAX_METRICS]}
+                artifacts = tuple(sorted(a.path for a in client.list_artifacts(run.info.run_id)[:MAX_RUNS]))
                 runs.append(TrackedRun(run.info.run_id, experiment.name, run.info.run_name or "", run.info.status,
                                        dict(run.data.params), {k: float(v) for k, v in run.data.metrics.items()},
-                                       history, tuple(models.get(run.info.run_id, ()))))
+                                       history, tuple(models.get(run.info.run_id, ())), run.info.artifact_uri or "",
+                                       artifacts))
     except Exception as error:  # the store is the student's file: any failure to read it is theirs
         raise Failure(f"Le store MLflow reçu n'est pas lisible par MLflow ({type(error).__name__}) : "
                       f"{str(error)[:300]}") from error
     return sorted(runs, key=lambda run: (run.experiment, run.name))
+
+
+MAX_ARTIFACT_CHARS = 1_000_000
+
+
+def artifact_text(folder: str | Path, run: TrackedRun, path: str) -> str | None:
+    """The text of the run's artifact ``path`` (grading side), or None when it is missing, unreadable, or lies
+    outside the grader's ``folder`` (links followed: the files are the student's)."""
+    folder = Path(folder).resolve()
+    file = (Path(run.artifact_uri.removeprefix("file://")) / path).resolve()
+    if folder not in file.parents or not file.is_file():
+        return None
+    try:
+        with file.open(encoding="utf-8") as stream:
+            return stream.read(MAX_ARTIFACT_CHARS)
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def describe_runs(runs: list[TrackedRun]) -> list[str]:
