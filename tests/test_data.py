@@ -144,6 +144,7 @@ def test_cifar10_is_installed_where_keras_load_data_looks(caches, tmp_path, monk
     import keras
 
     from autograder.data import cifar10_prepared
+    from autograder.data.locations import keras_datasets_dir
     from autograder.data.prepare import sha256_of
 
     prepare_module = importlib.import_module("autograder.data.prepare")  # the package exports prepare(), a function
@@ -164,8 +165,10 @@ def test_cifar10_is_installed_where_keras_load_data_looks(caches, tmp_path, monk
     import keras.src.utils.file_utils as file_utils
 
     original = file_utils.get_file
-    monkeypatch.setattr(keras_cifar10, "get_file",
-                        lambda **kwargs: original(**{**kwargs, "file_hash": stand_in.sha256}))
+    # Keras reads KERAS_HOME once, when first imported (perhaps by an earlier test): name the caches' folder.
+    keras_home = str(keras_datasets_dir().parent)
+    monkeypatch.setattr(keras_cifar10, "get_file", lambda **kwargs: original(
+        **{**kwargs, "file_hash": stand_in.sha256, "cache_dir": keras_home}))
     assert not cifar10_prepared()
     prepare(["cifar-10"], archive.parents[1])
     assert cifar10_prepared()
