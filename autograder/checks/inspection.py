@@ -286,3 +286,17 @@ def backend_specific_uses(notebook: nbformat.NotebookNode) -> list[dict[str, Any
                 if _backend_module(resolved) and (rest or root in aliases):
                     found.append({"cell": index + 1, "line": node.lineno, "use": dotted})
     return sorted(found, key=lambda use: (use["cell"], use["line"]))
+
+
+def expect_backend_portable(notebook: nbformat.NotebookNode, graded_functions: tuple[str, ...]) -> None:
+    """A Failure (in French) unless every one of ``graded_functions`` is written and none of the student's
+    functions uses TensorFlow or ``keras.backend`` (:func:`backend_specific_uses`): code for every Keras 3
+    backend. Nothing runs; an unwritten notebook fails (the stubs cannot be read for portability)."""
+    from autograder.checks.expect import fail
+
+    expect_written(function_definitions(notebook), graded_functions)
+    uses = backend_specific_uses(notebook)
+    if uses:
+        shown = " ; ".join(f"cellule {u['cell']} ligne {u['line']} : {u['use']}" for u in uses[:5])
+        fail("Appels propres à un backend dans vos fonctions", 0, len(uses),
+             f"({shown}). Utilisez keras.ops (ops.sum, ops.matmul...) et keras.layers.")

@@ -184,12 +184,16 @@ VARIANTS = [
         messages={"backend_portable": "tf.linalg.matmul"},
     ),
     Variant(
-        "wrong_detection_linear_box_weight_ignored",
+        "wrong_detection_linear_box_weight_ignored_gram_hwc",
         "The box output is a linear Dense(4) (values outside [0, 1]); detection_loss adds the box loss without "
-        "its weight.",
-        frozenset({"detection_activations", "detection_loss_weight"}),
-        changed("detection", ('layers.Dense(4, activation="sigmoid", name="boite")', 'layers.Dense(4, name="boite")'),
-                ("return classification + box_weight * regression", "return classification + regression")),
+        "its weight; gram_matrix divides by H·W·C instead of H·W. The style and total losses, built on that "
+        "gram_matrix and right otherwise, keep their points: the mistake costs the two Gram checks only.",
+        frozenset({"detection_activations", "detection_loss_weight", "gram_single", "gram_batch_normalisation"}),
+        {**changed("detection", ('layers.Dense(4, activation="sigmoid", name="boite")',
+                                 'layers.Dense(4, name="boite")'),
+                   ("return classification + box_weight * regression", "return classification + regression")),
+         **changed("style", ("ops.cast(shape[1] * shape[2], features.dtype)",
+                             "ops.cast(shape[1] * shape[2] * shape[3], features.dtype)"))},
     ),
     Variant(
         "valid_functional_cnn_and_library_helpers",

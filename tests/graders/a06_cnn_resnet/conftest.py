@@ -7,8 +7,6 @@ from typing import Any
 import pytest
 
 from a06_cnn_resnet import probes
-from a06_cnn_resnet.inputs import GRADED_FUNCTIONS
-from autograder.checks.inspection import expect_written, function_definitions
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +25,3 @@ def resnet(student) -> dict[str, Any]:
 def extractor_32(student) -> dict[str, Any]:
     """``build_feature_extractor((32, 32, 3), weights=None)`` described (32×32 keeps VGG16 cheap)."""
     return student.run(probes.extractor, [32, 32, 3], timeout_s=60)
-
-
-@pytest.fixture(scope="session")
-def written(notebook) -> dict[str, dict[str, Any]]:
-    """The notebook's functions (read with ast, nothing runs); a Failure while any graded one is unwritten."""
-    functions = function_definitions(notebook)
-    expect_written(functions, GRADED_FUNCTIONS)
-    return functions

@@ -26,6 +26,21 @@ def style(style_features: list[np.ndarray], generated: list[np.ndarray], weights
                                                                                strict=True)))
 
 
+def style_from_grams(grams: list[list[np.ndarray | None]], weights: list[float]) -> float | None:
+    """Σ_l w_l · mean((G_l(generated) − G_l(style))²) from the student's own Gram matrices
+    (:func:`a06_cnn_resnet.probes.style_parts`), None when one of them is missing or of another shape."""
+    if any(g is None for pair in grams for g in pair) or any(s.shape != g.shape for s, g in grams):
+        return None
+    return float(sum(w * np.mean((g - s) ** 2) for w, (s, g) in zip(weights, grams, strict=True)))
+
+
+def total_from_parts(found: dict, content_weight: float, style_weight: float) -> float | None:
+    """content_weight · (student's content_loss) + style_weight · (student's style_loss), None if one failed."""
+    if found["content"] is None or found["style"] is None or found["content"].size != 1 or found["style"].size != 1:
+        return None
+    return content_weight * float(found["content"].reshape(())) + style_weight * float(found["style"].reshape(()))
+
+
 def content(target: np.ndarray, generated: np.ndarray) -> float:
     """mean((generated − target)²)."""
     return float(np.mean((generated.astype(np.float64) - target) ** 2))

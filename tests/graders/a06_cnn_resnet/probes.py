@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from a06_cnn_resnet.inputs import IMAGE_SHAPE, NUM_CLASSES
-from autograder.checks.expect import expect_true, numeric_array
+from autograder.checks.expect import expect_true, numbers_or_none, numeric_array
 from autograder.checks.figures import describe_figure
 from autograder.checks.keras_model import describe_keras_model
 from autograder.grading.spec import Submission
@@ -34,6 +34,28 @@ def returned_scalar(sub: Submission, function: str, *args: Any, **kwargs: Any) -
     keywords = {k: listed(v) if isinstance(v, list) and k != "style_weights" and k != "weights" else v
                 for k, v in kwargs.items()}
     return returned_array(sub, function, *arguments, **keywords)
+
+
+def style_parts(sub: Submission, style_features: list[np.ndarray], generated: list[np.ndarray],
+                weights: list[float]) -> dict[str, Any]:
+    """``style_loss(style_features, generated, weights=weights)``, and the student's ``gram_matrix`` of each
+    layer's style and generated features (``[G(style_l), G(generated_l)]``, None where it fails)."""
+    gram = sub.namespace.get("gram_matrix")
+    grams = [[numbers_or_none(lambda f=f: gram(f)) if callable(gram) else None for f in pair]
+             for pair in zip(listed(style_features), listed(generated), strict=True)]
+    return {"loss": returned_scalar(sub, "style_loss", style_features, generated, weights=weights), "grams": grams}
+
+
+def total_parts(sub: Submission, generated: list[np.ndarray], target: np.ndarray, style_targets: list[np.ndarray],
+                **weights: Any) -> dict[str, Any]:
+    """``total_loss(generated, target, style_targets, **weights)``, and the student's own ``content_loss`` and
+    ``style_loss`` of the same features (None where they fail)."""
+    generated_, targets_ = listed(generated), listed(style_targets)
+    parts = {"content": ("content_loss", (target, generated_[0]), {}),
+             "style": ("style_loss", (targets_, generated_[1:], weights.get("style_weights")), {})}
+    found = {key: numbers_or_none(lambda name=name, a=a, k=k: sub.function(name)(*a, **k))
+             for key, (name, a, k) in parts.items()}
+    return {"loss": returned_scalar(sub, "total_loss", generated, target, style_targets, **weights), **found}
 
 
 def preprocessed(sub: Submission, images: np.ndarray) -> dict[str, Any]:

@@ -23,9 +23,16 @@ from a06_cnn_resnet.inputs import (
     raw_images,
     rgb_images,
 )
-from a06_cnn_resnet.judging import content, expect_one_hot, gram, style
+from a06_cnn_resnet.judging import content, expect_one_hot, gram, style, total_from_parts
 from autograder.checks.classification import accuracy
-from autograder.checks.expect import expect_close, expect_equal, expect_number, expect_true, fail
+from autograder.checks.expect import (
+    expect_close,
+    expect_close_or_consistent,
+    expect_equal,
+    expect_number,
+    expect_true,
+    fail,
+)
 from autograder.checks.figures import expect_curves
 from autograder.checks.keras_model import expect_compiled
 from autograder.checks.thresholds import Threshold
@@ -210,18 +217,21 @@ def test_total_loss(student):
     """Perte totale : poids donnés, puis par défaut (1, 0.01, 1/L par couche)"""
     target, style_targets = features((1, 2, 2, 8), 54), layer_features(61)
     generated = [features((1, 2, 2, 8), 55), *layer_features(71)]
-    found = expect_number("total_loss", student.run(probes.returned_scalar, "total_loss", generated, target,
-                                                    style_targets, content_weight=3.0, style_weight=0.5,
-                                                    style_weights=[0.5, 0.25, 0.25]))
+    # Judged on its own step: built on a wrong content_loss or style_loss, it is right if consistent with them.
+    parts = student.run(probes.total_parts, generated, target, style_targets, content_weight=3.0, style_weight=0.5,
+                        style_weights=[0.5, 0.25, 0.25])
     expected = 3.0 * content(target, generated[0]) + 0.5 * style(style_targets, generated[1:], [0.5, 0.25, 0.25])
-    expect_close("total_loss avec content_weight=3, style_weight=0.5, style_weights=(0.5, 0.25, 0.25)", expected,
-                 found, rtol=1e-4, hint="content_weight × perte de contenu (outputs[0]) + style_weight × perte de "
-                                        "style (outputs[1:]).")
-    found = expect_number("total_loss", student.run(probes.returned_scalar, "total_loss", generated, target,
-                                                    style_targets))
+    expect_close_or_consistent("total_loss avec content_weight=3, style_weight=0.5, style_weights=(0.5, 0.25, 0.25)",
+                               expected, expect_number("total_loss", parts["loss"]),
+                               total_from_parts(parts, 3.0, 0.5), rtol=1e-4,
+                               hint="content_weight × perte de contenu (outputs[0]) + style_weight × perte de "
+                                    "style (outputs[1:]).")
+    parts = student.run(probes.total_parts, generated, target, style_targets)
     expected = content(target, generated[0]) + 0.01 * style(style_targets, generated[1:], None)
-    expect_close("total_loss avec les poids par défaut", expected, found, rtol=1e-4,
-                 hint="Par défaut content_weight=1, style_weight=1e-2 et 1/L pour chaque couche de style.")
+    expect_close_or_consistent("total_loss avec les poids par défaut", expected,
+                               expect_number("total_loss", parts["loss"]), total_from_parts(parts, 1.0, 0.01),
+                               rtol=1e-4, hint="Par défaut content_weight=1, style_weight=1e-2 et 1/L pour chaque "
+                                               "couche de style.")
 
 
 # ------------------------------------------------------------------------------------------- detection

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from a07_segmentation.inputs import SMOOTH
-from autograder.checks.expect import expect_close, expect_equal, expect_true, fail
+from autograder.checks.expect import expect_close_or_consistent, expect_equal, expect_true, fail
 
 
 def dice(y_true: np.ndarray, y_pred: np.ndarray) -> float:
@@ -26,13 +26,21 @@ def iou(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 NUMPY_METRICS = {"dice_coefficient": dice, "iou": iou, "dice_loss": lambda t, p: 1.0 - dice(t, p)}
 
 
-def expect_metric(name: str, what: str, found: dict[str, Any], y_true: np.ndarray, y_pred: np.ndarray) -> None:
+def expect_metric(name: str, what: str, found: dict[str, Any], y_true: np.ndarray, y_pred: np.ndarray,
+                  consistent: float | None = None) -> None:
     """``found`` (:func:`a07_segmentation.probes.metric`) is a scalar equal to the numpy value of metric ``name``
-    on ``(y_true, y_pred)``."""
+    on ``(y_true, y_pred)``, or to ``consistent`` (the value the student's own Dice implies, for the loss)."""
     expect_equal(f"Forme du résultat de {name} ({what})", [], found["shape"],
                  "Un seul nombre pour tout le lot : sommez sur tous les pixels de toutes les images.")
-    expect_close(f"{name} ({what})", NUMPY_METRICS[name](y_true, y_pred), found["values"][0], rtol=1e-4, atol=1e-6,
-                 hint="Sommes sur tout le lot aplati, lissage SMOOTH = 1e-6 au numérateur et au dénominateur.")
+    expect_close_or_consistent(f"{name} ({what})", NUMPY_METRICS[name](y_true, y_pred), found["values"][0],
+                               consistent, rtol=1e-4, atol=1e-6,
+                               hint="Sommes sur tout le lot aplati, lissage SMOOTH = 1e-6 au numérateur et au "
+                                    "dénominateur.")
+
+
+def loss_from_dice(dice: np.ndarray | None) -> float | None:
+    """1 − the student's own Dice (:func:`a07_segmentation.probes.loss_parts`), None unless it is one number."""
+    return 1.0 - float(dice.reshape(())) if dice is not None and dice.size == 1 else None
 
 
 def disc_estimates(masks: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import expect_true, numeric_array
+from autograder.checks.expect import expect_true, numbers_or_none, numeric_array
 from autograder.checks.figures import describe_figure
 from autograder.checks.keras_model import canonical, describe_keras_model
 from autograder.checks.mlflow_store import fresh_tracking, tracking_uri
@@ -42,16 +42,34 @@ def metric(sub: Submission, name: str, y_true: np.ndarray, y_pred: np.ndarray) -
     return {"shape": list(values.shape), "values": values.reshape(-1).tolist() or [float("nan")]}
 
 
-def loss_gradient(sub: Submission, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray | None:
-    """The gradient of ``dice_loss(y_true, y_pred)`` with respect to ``y_pred`` (TensorFlow's tape, grader side;
-    the student's code only sees Keras tensors); None when the loss is not connected to ``y_pred``."""
+def loss_parts(sub: Submission, y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
+    """``dice_loss`` as :func:`metric` describes it, and the student's own ``dice_coefficient`` value on the same
+    masks (None where it fails), to judge the loss on its own step."""
+    import keras
+
+    dice = numbers_or_none(lambda: keras.ops.convert_to_numpy(sub.function("dice_coefficient")(
+        keras.ops.convert_to_tensor(y_true), keras.ops.convert_to_tensor(y_pred))))
+    return {"loss": metric(sub, "dice_loss", y_true, y_pred), "dice": dice}
+
+
+def _gradient(function: Any, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray | None:
+    """The gradient of ``function(y_true, y_pred)`` with respect to ``y_pred`` (TensorFlow's tape, grader side;
+    the student's code only sees Keras tensors); None when the result is not connected to ``y_pred``."""
     import tensorflow as tf
 
     prediction = tf.Variable(y_pred)
     with tf.GradientTape() as tape:
-        loss = sub.function("dice_loss")(tf.constant(y_true), prediction)
-    gradient = tape.gradient(loss, prediction)
+        value = function(tf.constant(y_true), prediction)
+    gradient = tape.gradient(value, prediction)
     return None if gradient is None else np.asarray(gradient, dtype=np.float64)
+
+
+def loss_gradient(sub: Submission, y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, np.ndarray | None]:
+    """The gradients of ``dice_loss`` and of the student's own ``dice_coefficient`` (None where it fails or is not
+    connected) with respect to ``y_pred``."""
+    dice = sub.namespace.get("dice_coefficient")
+    own = numbers_or_none(lambda: _gradient(dice, y_true, y_pred)) if callable(dice) else None
+    return {"loss": _gradient(sub.function("dice_loss"), y_true, y_pred), "dice": own}
 
 
 def _kind(layer: Any) -> dict[str, Any]:

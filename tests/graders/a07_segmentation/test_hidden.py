@@ -24,7 +24,7 @@ from a07_segmentation.inputs import (
     probability_inputs,
 )
 from a07_segmentation.judging import dice, disc_estimates, expect_metric, layer_types
-from autograder.checks.expect import expect_close, expect_equal, expect_true, fail
+from autograder.checks.expect import expect_close, expect_close_or_consistent, expect_equal, expect_true, fail
 from autograder.checks.keras_model import expect_compiled
 from autograder.checks.mlflow_store import artifact_text, expect_single_run
 from autograder.checks.thresholds import Threshold
@@ -107,7 +107,8 @@ def test_metrics_empty_masks(student):
 def test_dice_loss_gradient(student):
     """Perte de Dice : dérivable, gradient par rapport aux prédictions égal au gradient analytique"""
     y_true, y_pred = mask_pairs(33, (1, 8, 8, 1))["probabilités quelconques"]
-    found = student.run(probes.loss_gradient, y_true, y_pred)
+    gradients = student.run(probes.loss_gradient, y_true, y_pred)
+    found = gradients["loss"]
     expect_true(found is not None, "La perte de Dice n'est pas dérivable par rapport aux prédictions : écrivez-la "
                                    "avec keras.ops (pas numpy, pas de seuil).")
     t, p = y_true.astype(np.float64).ravel(), y_pred.astype(np.float64).ravel()
@@ -115,8 +116,10 @@ def test_dice_loss_gradient(student):
     expected = -(2 * t * total - overlap) / total**2
     expect_true(bool(np.isfinite(found).all()),
                 "Gradient de la perte de Dice : attendu des valeurs finies, obtenu NaN ou infini.")
-    expect_close("Gradient de dice_loss par rapport à y_pred", expected.reshape(y_pred.shape), found, rtol=1e-3,
-                 atol=1e-6)
+    # Judged on its own step: built on a wrong dice_coefficient, the gradient is right if it is −∇(that Dice).
+    own = None if gradients["dice"] is None else -gradients["dice"]
+    expect_close_or_consistent("Gradient de dice_loss par rapport à y_pred", expected.reshape(y_pred.shape), found,
+                               own, rtol=1e-3, atol=1e-6)
 
 
 # ------------------------------------------------------------------------------------------------ unet

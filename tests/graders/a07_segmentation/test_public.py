@@ -13,7 +13,7 @@ import numpy as np
 
 from a07_segmentation import probes
 from a07_segmentation.inputs import EXPERIMENT, NOISE, RUN, grader_discs, mask_pairs, probability_inputs
-from a07_segmentation.judging import expect_block, expect_disc_arrays, expect_metric, noise_sigma
+from a07_segmentation.judging import expect_block, expect_disc_arrays, expect_metric, loss_from_dice, noise_sigma
 from autograder.checks.expect import expect_close, expect_equal, expect_true, fail
 from autograder.checks.keras_model import expect_layers
 from autograder.checks.mlflow_store import expect_finished, expect_single_run
@@ -53,8 +53,12 @@ def test_discs_noise(discs_sample):
 
 def check_metric(student, name: str) -> None:
     for what, (y_true, y_pred) in mask_pairs(30).items():
-        expect_metric(name, f"masques {what}, lot d'une image 6×6", student.run(probes.metric, name, y_true, y_pred),
-                      y_true, y_pred)
+        what = f"masques {what}, lot d'une image 6×6"
+        if name == "dice_loss":  # judged on its own step: built on a wrong dice_coefficient, right if 1 − that
+            parts = student.run(probes.loss_parts, y_true, y_pred)
+            expect_metric(name, what, parts["loss"], y_true, y_pred, loss_from_dice(parts["dice"]))
+        else:
+            expect_metric(name, what, student.run(probes.metric, name, y_true, y_pred), y_true, y_pred)
 
 
 @graded(1, task="metrics")
