@@ -86,8 +86,10 @@ def train_unet(model, x_train, y_train, x_val, y_val, epochs=10, batch_size=4):
 
 PREDICT_TRAINING_MODE = '''
 def predict_masks(model, images, threshold=0.5):
-    probabilities = keras.ops.convert_to_numpy(model(images, training=True))
-    return (probabilities > threshold).astype("float32")
+    import tensorflow as tf
+
+    probabilities = model(images, training=True)
+    return tf.cast(probabilities > threshold, tf.float32).numpy()
 
 
 def plot_segmentation(images, masks, predictions):
@@ -185,11 +187,12 @@ VARIANTS = [
     ),
     Variant(
         "wrong_batch_size_ignored_and_training_mode_predictions",
-        "Two independent slips: train_unet never passes batch_size to fit (Keras' 32 is used), and predict_masks "
+        "Three independent slips: train_unet never passes batch_size to fit (Keras' 32 is used), and predict_masks "
         "calls the model in training mode (BatchNormalization then uses the batch's statistics, not the learned "
-        "moving ones).",
-        frozenset({"train_budget", "predict_inference_mode"}),
+        "moving ones) and thresholds with TensorFlow (tf.cast: right values, but tied to one backend).",
+        frozenset({"train_budget", "predict_inference_mode", "backend_portable"}),
         {"train_unet": TRAIN_WITHOUT_BATCH_SIZE, "predict_masks": PREDICT_TRAINING_MODE},
+        messages={"backend_portable": "tf.cast"},
     ),
     Variant(
         "wrong_figure_order_and_conv3d_filters",

@@ -12,9 +12,18 @@ import re
 import numpy as np
 
 from a07_segmentation import probes
-from a07_segmentation.inputs import EXPERIMENT, NOISE, RUN, grader_discs, mask_pairs, probability_inputs
+from a07_segmentation.inputs import (
+    EXPERIMENT,
+    GRADED_FUNCTIONS,
+    NOISE,
+    RUN,
+    grader_discs,
+    mask_pairs,
+    probability_inputs,
+)
 from a07_segmentation.judging import expect_block, expect_disc_arrays, expect_metric, loss_from_dice, noise_sigma
 from autograder.checks.expect import expect_close, expect_equal, expect_true, fail
+from autograder.checks.inspection import expect_backend_portable
 from autograder.checks.keras_model import expect_layers
 from autograder.checks.mlflow_store import expect_finished, expect_single_run
 from autograder.grader import graded
@@ -215,3 +224,12 @@ def test_conv3d_params(tracking):
     want = {"optimizer": "adam", "filters_start": [16], "input_shape": [32, 32, 32, 1], "kernel_size": [3]}
     if found != want:
         fail(f"Valeurs des paramètres du run « {run.name} »", want, params)
+
+
+# --------------------------------------------------------------------------------------------- backend
+
+
+@graded(1, task="backend")
+def test_backend_portable(notebook):
+    """Deux backends : ni tf.… ni keras.backend dans vos fonctions"""
+    expect_backend_portable(notebook, GRADED_FUNCTIONS)
