@@ -157,4 +157,13 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "plot_accuracy_curves:17:4:remove": "the statement asks for labelled curves, a legend and axis titles, "
                                             "not a figure title",
     },
+    "07_segmentation": {
+        "make_discs:1:33:constant": "the skeleton gives the default seed; the graders always pass seed",
+        "make_discs:20:29:constant": "a centre drawn at least 21 px from the borders still is at least 20 px: the "
+                                     "margin is measured on the masks within 1.5 px, and 1 px is inside that error",
+        "make_discs:21:29:constant": "radii drawn from 11 px instead of 10: the radius is measured on the masks within "
+                                     "1.5 px, and 1 px is inside that error",
+        "train_unet:19:29:constant": "verbose=1 only prints progress",
+        "plot_segmentation:29:51:constant": "the figure's size is not graded",
+    },
 }

@@ -175,25 +175,31 @@ def segmentation_figure(sub: Submission, images: np.ndarray, masks: np.ndarray,
 
 
 def conv3d_model(sub: Submission, **kwargs: Any) -> dict[str, Any]:
-    """``build_conv3d_model(**kwargs)`` described."""
-    return describe_keras_model(sub.function("build_conv3d_model")(**kwargs))
+    """``build_conv3d_model(**kwargs)`` described, with its input shape."""
+    model = sub.function("build_conv3d_model")(**kwargs)
+    found = describe_keras_model(model)
+    inputs = getattr(model, "inputs", None) or []
+    found["input_shape"] = list(inputs[0].shape) if len(inputs) == 1 else None
+    return found
 
 
 def tracked(sub: Submission, folder: str, train: list[np.ndarray], validation: list[np.ndarray],
             epochs: int) -> dict[str, Any]:
     """``track_conv3d(train, validation, epochs, <URI of folder's store>)``: the scores it returned, and the
-    probabilities its returned model gives the validation volumes and that model's ``to_json()`` read (None
-    where it returned no such thing)."""
+    probabilities its returned model gives the validation volumes, that model's ``to_json()`` read and the
+    optimisation steps it ran (None where it returned no such thing)."""
     import keras
 
     with fresh_tracking(folder):
         found = sub.function("track_conv3d")(tuple(train), tuple(validation), epochs, tracking_uri(folder))
     result: dict[str, Any] = {"returned": type(found).__name__, "scores": None, "probabilities": None,
-                              "architecture": None}
+                              "architecture": None, "steps": None}
     if isinstance(found, (tuple, list)) and len(found) == 2 and isinstance(found[1], dict):
         result["scores"] = {str(key): float(value) for key, value in found[1].items()
                             if isinstance(value, (int, float, np.floating, np.integer))}
         if isinstance(found[0], keras.Model):
+            optimizer = getattr(found[0], "optimizer", None)
+            result["steps"] = int(optimizer.iterations.numpy()) if optimizer is not None else None
             result["probabilities"] = np.asarray(found[0].predict(validation[0], verbose=0), dtype=np.float64)
             result["architecture"] = json.loads(found[0].to_json())
     return result

@@ -19,6 +19,9 @@ from a07_segmentation.inputs import (
     EXPERIMENT,
     MARGIN,
     RADII,
+    TRACKED_BATCH,
+    TRACKED_EPOCHS,
+    TRACKED_TRAIN,
     grader_discs,
     mask_pairs,
     probability_inputs,
@@ -175,20 +178,21 @@ def test_unet_skip_connections(unet_small):
 
 # ----------------------------------------------------------------------------------------------- train
 
-TRAIN_DATA = [*grader_discs(8, 16, 20), *grader_discs(4, 16, 21)]
+BUDGET_DATA = [*grader_discs(17, 16, 20), *grader_discs(4, 16, 21)]
 HISTORY_KEYS = ["dice_coefficient", "iou", "loss", "val_dice_coefficient", "val_iou", "val_loss"]
 
 
 @graded(1, task="train", timeout_s=60)
 def test_train_budget(student):
     """train_unet : epochs et batch_size respectés (10 et 4 par défaut), validation suivie"""
+    # 17 images: ceil(17 / b) tells the default batch of 4 from 3, 5 and Keras' 32.
     for kwargs in ({"epochs": 2, "batch_size": 2}, {}):
         epochs, batch = kwargs.get("epochs", 10), kwargs.get("batch_size", 4)
-        found = student.run(probes.trained, TRAIN_DATA, **kwargs)
-        what = f"train_unet sur 8 images ({'epochs=2, batch_size=2' if kwargs else 'valeurs par défaut'})"
-        expect_equal(f"Pas d'optimisation de {what}", epochs * math.ceil(8 / batch), found["steps"],
+        found = student.run(probes.trained, BUDGET_DATA, **kwargs)
+        what = f"train_unet sur 17 images ({'epochs=2, batch_size=2' if kwargs else 'valeurs par défaut'})"
+        expect_equal(f"Pas d'optimisation de {what}", epochs * math.ceil(17 / batch), found["steps"],
                      f"model.fit(..., epochs=epochs, batch_size=batch_size) : {epochs} époques de "
-                     f"{math.ceil(8 / batch)} lots.")
+                     f"{math.ceil(17 / batch)} lots.")
         history = found["history"]
         expect_equal(f"Clés de l'historique de {what}", HISTORY_KEYS, sorted(history),
                      "validation_data=(x_val, y_val), métriques [dice_coefficient, iou].")
@@ -271,6 +275,17 @@ def test_conv3d_architecture(tracking):
     expect_equal(f"Couches (et filtres) décrites par {ARCHITECTURE}, comparées au modèle renvoyé", expected,
                  layer_summary(documents[ARCHITECTURE]),
                  "Le contenu de l'artefact est model.to_json() du modèle Conv3D entraîné.")
+
+
+@graded(1, task="tracking")
+def test_conv3d_budget(tracking):
+    """track_conv3d : epochs reçu et lots de batch_size (8 par défaut) pour l'entraînement suivi"""
+    steps = tracking["returned"]["steps"]
+    expected = TRACKED_EPOCHS * math.ceil(TRACKED_TRAIN / TRACKED_BATCH)
+    expect_equal(f"Pas d'optimisation de track_conv3d sur {TRACKED_TRAIN} volumes, epochs={TRACKED_EPOCHS}, "
+                 "batch_size par défaut", expected, steps,
+                 f"model.fit(..., epochs=epochs, batch_size=batch_size) : {TRACKED_EPOCHS} époque de "
+                 f"{math.ceil(TRACKED_TRAIN / TRACKED_BATCH)} lots ; renvoyez (model, scores) avec le modèle compilé.")
 
 
 @graded(1, task="tracking")

@@ -192,6 +192,8 @@ def test_conv3d_layers(student):
                           {"type": "Flatten"}, {"type": "Dense", "units": 1, "activation": "sigmoid"}])
     expect_equal("Nombre de paramètres du modèle Conv3D", CONV3D_PARAMS, found["params"],
                  "Entrée keras.Input(shape=(32, 32, 32, 1)).")
+    expect_equal("Forme d'entrée", [None, 32, 32, 32, 1], found["input_shape"],
+                 "Par défaut input_shape=(32, 32, 32, 1) : keras.Input(shape=input_shape).")
     expect_equal("Forme de sortie", [None, 1], found["output_shape"])
 
 
