@@ -38,6 +38,9 @@ class TestResult:
         comment: the instructor's comment, if any.
         figures: PNG images (base64) the student's code drew for this check, for feedback pages.
         measure: for threshold checks, the measured metric (calibration, alarms).
+        limit: for threshold checks, the limit ``measure`` had to beat (the instructor's alarms; never exported
+            to students beyond the feedback message).
+        tampered: the student's code tampered with the grader or forged an answer during this check.
     """
 
     name: str
@@ -54,6 +57,8 @@ class TestResult:
     comment: str = ""
     figures: list[str] = field(default_factory=list)
     measure: float | None = None
+    limit: float | None = None
+    tampered: bool = False
 
     @property
     def passed(self) -> bool:
