@@ -126,3 +126,19 @@ class SubmissionResult:
             duration_s=data.get("duration_s", 0.0),
             isolation=dict(data.get("isolation", {})),
         )
+
+
+@dataclass
+class StoredGrading:
+    """One stored result with what identifies the notebook it came from.
+
+    Attributes:
+        result: the latest grading.
+        fingerprint: the notebook's SHA-256 (with the selection of checks, if any); "" when unknown.
+        earlier: earlier gradings of the same fingerprint (``autograder grade --no-resume`` with the same
+            ``--out``), newest first.
+    """
+
+    result: SubmissionResult
+    fingerprint: str = ""
+    earlier: list[SubmissionResult] = field(default_factory=list)

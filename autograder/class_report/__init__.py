@@ -10,7 +10,7 @@ from typing import Any
 
 from autograder.class_report.alarms import Alarm, alarms
 from autograder.class_report.stats import ClassStats, by_assignment, class_stats
-from autograder.grading.batch import StoredGrading
+from autograder.results import StoredGrading
 
 
 @dataclass

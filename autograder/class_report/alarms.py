@@ -12,8 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from autograder.class_report.stats import is_unreadable
-from autograder.grading.batch import StoredGrading
-from autograder.results import Status, SubmissionResult, TestResult
+from autograder.results import Status, StoredGrading, SubmissionResult, TestResult
 
 #: Fewest readable submissions that ran a check before :func:`nearly_all_fail` judges it.
 MIN_SUBMISSIONS = 5

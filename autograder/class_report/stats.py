@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from autograder.grading.batch import StoredGrading
-from autograder.results import Status, SubmissionResult, TestResult
+from autograder.results import Status, StoredGrading, SubmissionResult, TestResult
 
 #: Feedback messages of one failing check shown per group, and groups shown per check.
 EXAMPLES_PER_GROUP, GROUPS_PER_CHECK = 3, 5

@@ -14,33 +14,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.export.files import write_atomically
 from autograder.grading.assignments import load_assignment
 from autograder.grading.engine import grade_notebook, unreadable_result
-from autograder.results import SubmissionResult
+from autograder.results import StoredGrading, SubmissionResult
 from autograder.submissions import Job
-
 
 #: Earlier gradings of the same notebook kept next to its result (the instructor's determinism alarm).
 EARLIER_KEPT = 3
-
-
-@dataclass
-class StoredGrading:
-    """One stored result with what identifies the notebook it came from.
-
-    Attributes:
-        result: the latest grading.
-        fingerprint: the notebook's SHA-256 (with the selection of checks, if any); "" when unknown.
-        earlier: earlier gradings of the same fingerprint (``grade --no-resume`` again), newest first.
-    """
-
-    result: SubmissionResult
-    fingerprint: str = ""
-    earlier: list[SubmissionResult] = field(default_factory=list)
 
 
 class ResultStore:
@@ -94,6 +77,16 @@ class ResultStore:
                 [SubmissionResult.from_dict(e) for e in data.get("earlier", [])])
         except (ValueError, KeyError, TypeError):
             return None
+
+    def gradings(self, jobs: list[Job], results: list[SubmissionResult]) -> list[StoredGrading]:
+        """Each result with its notebook's fingerprint and the earlier gradings stored of that very notebook."""
+        gradings = []
+        for job, result in zip(jobs, results, strict=True):
+            stored = self.grading(job.student)
+            fingerprint = job.fingerprint()
+            earlier = stored.earlier if stored and stored.fingerprint == fingerprint else []
+            gradings.append(StoredGrading(result, fingerprint, earlier))
+        return gradings
 
     def save_batch(self, students: list[str], wall_s: float, parallel: int) -> None:
         """Record the batch just graded: its students in order, its wall time (s) and grading processes."""
