@@ -11,6 +11,7 @@ import base64
 import io
 from html import escape
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from autograder.class_report import ClassReport
@@ -42,13 +43,17 @@ def _points(value: float) -> str:
 
 def histogram_png(summary: ScoreSummary, title: str) -> str:
     """The histogram of ``summary``'s scores (points, from 0 to the maximum) as base64 PNG."""
-    figure = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    figure = Figure(figsize=FIGSIZE, dpi=DPI)
+    figure.subplots_adjust(left=0.14, bottom=0.2, right=0.97, top=0.88)  # fixed margins: a layout engine costs more
     axes = figure.subplots()
     top = summary.max_score or 1.0
-    bins = max(1, min(MAX_BINS, round(top * 2) if top <= MAX_BINS / 2 else MAX_BINS))
-    axes.hist(summary.scores, bins=bins, range=(0, top), color="#3b6ea8", edgecolor="white")
+    if top <= MAX_BINS / 2:  # one bar per half point, centred on it
+        edges = np.arange(-0.25, top + 0.5, 0.5)
+    else:
+        edges = np.linspace(0, top, MAX_BINS + 1)
+    axes.hist(summary.scores, bins=edges, color="#3b6ea8", edgecolor="white")
     axes.axvline(summary.mean, color="#b3261e", linestyle="--", label=f"moyenne {summary.mean:.3g}")
-    axes.set(title=title, xlabel="points", ylabel="soumissions", xlim=(0, top))
+    axes.set(title=title, xlabel="points", ylabel="soumissions", xlim=(edges[0], edges[-1]))
     axes.legend(fontsize="small")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
