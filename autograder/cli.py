@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from autograder.class_report import build_report
 from autograder.data.prepare import DatasetError, prepare
 from autograder.export import write_batch_outputs
 from autograder.export.files import write_atomically
@@ -27,6 +28,8 @@ from autograder.paths import ASSIGNMENTS_DIR, BUNDLED, EXAMPLES_DIR, SOLUTIONS_D
 from autograder.report import format_submission, format_table
 from autograder.submissions import Job, discover
 
+#: The batch folder's stored results, and the copy of the overrides its exports were built with.
+STATE, OVERRIDES_COPY = ".state", "overrides.csv"
 NO_NOTEBOOK = "Aucun notebook (.ipynb) trouvé dans la soumission : déposez le fichier du devoir."
 
 
@@ -88,11 +91,14 @@ def _grade(args: argparse.Namespace) -> int:
                 write_gradescope(unreadable_result(Path(args.inputs[0]), checks, args.assignment, "?",
                                                    NO_NOTEBOOK, time.monotonic()), Path(args.results))
             return 2
-        store = ResultStore(Path(args.out) / ".state") if args.out and not args.no_resume else None
+        store = ResultStore(Path(args.out) / STATE) if args.out else None
         progress = Progress(len(jobs)) if len(jobs) > 1 else None
+        started = time.monotonic()
         results = grade_many(jobs, args.jobs, not args.public_only, only=only, store=store,
                              private_folders=(Path(scratch),),  # the other students' extracted zip files
-                             on_result=progress.update if progress else lambda *_: None)
+                             on_result=progress.update if progress else lambda *_: None, resume=not args.no_resume)
+        wall_s = time.monotonic() - started
+        gradings = store.gradings(jobs, results) if store else []  # fingerprints: while zips are extracted
     results = [apply_overrides(result, overrides) for result in results]
     if len(results) == 1:
         print(format_submission(results[0]))
@@ -106,9 +112,11 @@ def _grade(args: argparse.Namespace) -> int:
             print("error: --results takes one submission; use --out for a batch", file=sys.stderr)
             return 2
         write_gradescope(results[0], Path(args.results))
-    if args.out:
-        write_batch_outputs(results, Path(args.out))
-        print(f"exports written to {args.out}/ (gradebook.csv, junit.xml, github-classroom.json, "
+    if store:
+        store.save_batch([job.student for job in jobs], wall_s, args.jobs)
+        _keep_overrides(store, Path(args.overrides) if args.overrides else None)
+        write_batch_outputs(gradings, Path(args.out), wall_s, args.jobs)
+        print(f"exports written to {args.out}/ (index.html, gradebook.csv, junit.xml, github-classroom.json, "
               f"<student>/results.json, <student>/feedback.html)")
     if args.json:
         write_atomically(Path(args.json), json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
@@ -118,6 +126,52 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"{count} grades written to nbgrader's gradebook ({args.nbgrader_db})")
     if args.fail_unless_full and any(r.score < r.max_score or not r.tests for r in results):
         return 1
+    return 0
+
+
+def _keep_overrides(store: ResultStore, path: Path | None) -> None:
+    """Keep a copy of the overrides applied to the batch's exports (none: remove an older copy)."""
+    copy = store.folder / OVERRIDES_COPY
+    if path is None:
+        copy.unlink(missing_ok=True)
+    else:
+        write_atomically(copy, path.read_text(encoding="utf-8"))
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Rebuild a batch folder's exports and class page from its stored results, with the overrides, no grading."""
+    out = Path(args.folder)
+    store = ResultStore(out / STATE)
+    if not store.folder.is_dir():
+        print(f"error: {out} holds no stored results ({STATE}/): grade with --out {out} first", file=sys.stderr)
+        return 2
+    copy = store.folder / OVERRIDES_COPY
+    source = Path(args.overrides) if args.overrides else copy if copy.is_file() else None
+    overrides = read_overrides(source) if source else []
+    batch = store.batch()
+    gradings, missing = [], []
+    for student in batch["students"]:
+        grading = store.grading(student)
+        if grading is None:
+            missing.append(student)
+        else:
+            apply_overrides(grading.result, overrides)
+            gradings.append(grading)
+    if args.overrides:
+        _keep_overrides(store, source)
+    write_batch_outputs(gradings, out, batch.get("wall_s"), batch.get("jobs"))
+    report = build_report(gradings, batch.get("wall_s"), batch.get("jobs"))
+    if args.json:
+        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+        if args.json == "-":
+            print(text)
+        else:
+            write_atomically(Path(args.json), text)
+    if missing:
+        print(f"warning: no stored result for {', '.join(missing)} (grade them again)", file=sys.stderr)
+    print(f"{out / 'index.html'}: {len(gradings)} results, "
+          f"{sum(len(found) for found in report.alarms.values())} alarm(s), overrides: {source or 'none'}",
+          file=sys.stderr if args.json == "-" else sys.stdout)
     return 0
 
 
@@ -194,6 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--fail-unless-full", action="store_true",
                        help="exit 1 unless every submission gets full marks (one GitHub Classroom step)")
     grade.set_defaults(run=_grade)
+
+    report = commands.add_parser("report", help="rebuild a batch folder's class page and exports from its stored "
+                                 "results (no grading)")
+    report.add_argument("folder", help="the batch folder written by grade --out")
+    report.add_argument("--overrides", help="CSV of instructor overrides (default: those the folder was built with)")
+    report.add_argument("--json", nargs="?", const="-", help="also write the class statistics as JSON here "
+                        "(default: standard output)")
+    report.set_defaults(run=_report)
 
     if not BUNDLED:  # the example submissions live in the instructor's checkout only
         demo = commands.add_parser("demo", help="grade the bundled example submissions and print a score table")

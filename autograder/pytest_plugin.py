@@ -222,13 +222,16 @@ class GradingPlugin:
         error = call.excinfo.value if call.excinfo is not None else None
         status, message = outcome(error, info.title)
         student = context.student
-        measure = dict(item.user_properties).get("measure")
+        recorded = dict(item.user_properties)
+        measure, limit = recorded.get("measure"), recorded.get("limit")
         result = TestResult(info.name, info.title, info.task, info.points,
                             info.points if status is Status.PASSED else 0.0, info.hidden, status, message,
                             round(time.monotonic() - context.started.get(item.nodeid, time.monotonic()), 3),
                             graded_by="provisional" if info.provisional else "auto",
                             figures=png_base64(student.figures),
-                            measure=float(measure) if measure is not None else None)
+                            measure=float(measure) if measure is not None else None,
+                            limit=float(limit) if limit is not None else None,
+                            tampered=isinstance(error, StudentError) and error.kind == "tampering")
         context.results[item.nodeid] = result
         inherited = [i for name in getattr(item, "fixturenames", ()) for i in context.fixture_requests.get(name, ())]
         context.requests[item.nodeid] = sorted({*student.requests, *inherited})

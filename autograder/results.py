@@ -38,6 +38,9 @@ class TestResult:
         comment: the instructor's comment, if any.
         figures: PNG images (base64) the student's code drew for this check, for feedback pages.
         measure: for threshold checks, the measured metric (calibration, alarms).
+        limit: for threshold checks, the limit ``measure`` had to beat (the instructor's alarms; never exported
+            to students beyond the feedback message).
+        tampered: the student's code tampered with the grader or forged an answer during this check.
     """
 
     name: str
@@ -54,6 +57,8 @@ class TestResult:
     comment: str = ""
     figures: list[str] = field(default_factory=list)
     measure: float | None = None
+    limit: float | None = None
+    tampered: bool = False
 
     @property
     def passed(self) -> bool:
@@ -121,3 +126,19 @@ class SubmissionResult:
             duration_s=data.get("duration_s", 0.0),
             isolation=dict(data.get("isolation", {})),
         )
+
+
+@dataclass
+class StoredGrading:
+    """One stored result with what identifies the notebook it came from.
+
+    Attributes:
+        result: the latest grading.
+        fingerprint: the notebook's SHA-256 (with the selection of checks, if any); "" when unknown.
+        earlier: earlier gradings of the same fingerprint (``autograder grade --no-resume`` with the same
+            ``--out``), newest first.
+    """
+
+    result: SubmissionResult
+    fingerprint: str = ""
+    earlier: list[SubmissionResult] = field(default_factory=list)

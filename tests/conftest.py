@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -13,16 +14,20 @@ import pytest
 from autograder.grading.assignments import load_assignment
 from autograder.grading.batch import grade_many
 from autograder.grading.engine import grade_notebook
-from autograder.paths import ASSIGNMENTS_DIR, SOLUTIONS_DIR
+from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, SOLUTIONS_DIR
 from autograder.results import SubmissionResult
 from autograder.submissions import Job
 from tests.submissions.build import example_modules, example_path
-from tests.submissions.variants import checks_to_grade
+from tests.submissions.hostile import ASSIGNMENT as HOSTILE
+from tests.submissions.hostile import VARIANTS as HOSTILE_VARIANTS
+from tests.submissions.variants import checks_to_grade, render
 
 pytest_plugins = ["pytester"]
 
 #: Sandboxes graded at once by the tests (each uses one thread).
 PARALLEL = int(os.environ.get("DLKIT_TEST_JOBS", "2"))
+#: The hostile corpus is graded without the slow threshold check: every hostile behaviour targets the others.
+HOSTILE_CHECKS = frozenset(c.name for c in load_assignment(HOSTILE).checks) - {"quality_rmse"}
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -95,3 +100,36 @@ def grader_env(tmp_path_factory: pytest.TempPathFactory):
     from tests.environments import fresh_environment
 
     return fresh_environment(tmp_path_factory.mktemp("grader-env"), "grader")
+
+
+@pytest.fixture(scope="session")
+def hostile_corpus(tmp_path_factory) -> tuple[dict[str, SubmissionResult], Path, list[bytes]]:
+    """Grade every hostile submission (``tests/submissions/hostile.py``) once per session.
+
+    Returns the results by variant name, the results folder and what the loopback server received.
+    """
+    folder = tmp_path_factory.mktemp("hostile")
+    results_dir = folder / "results"
+    results_dir.mkdir()
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.1)
+    jobs = []
+    for variant in HOSTILE_VARIANTS:
+        text = (render(HOSTILE, variant).replace("@RESULTS@", str(results_dir / "results.json"))
+                .replace("@GRADERS@", str(GRADERS_DIR)).replace("@PORT@", str(server.getsockname()[1]))
+                .replace("@FOLDER@", str(folder)))
+        path = folder / f"{variant.name}.ipynb"
+        path.write_text(text, encoding="utf-8")
+        jobs.append(Job(path, variant.name, HOSTILE))
+    results = grade_many(jobs, PARALLEL, only=HOSTILE_CHECKS, private_folders=(results_dir,))
+    received = []
+    try:
+        while True:
+            connection, _ = server.accept()
+            received.append(connection.recv(100))
+    except OSError:
+        pass
+    server.close()
+    return {job.student: result for job, result in zip(jobs, results, strict=True)}, results_dir, received

@@ -73,6 +73,9 @@ def test_batch_exports_every_format_and_resumes(inbox, tmp_path):
     assert classroom["bob"]["points"] == "Points 2/4" and classroom["bob"]["result"]["status"] == "fail"
     page = (out / "bob" / "feedback.html").read_text()
     assert "data:image/png;base64," in page and "étiquette" in page and "def collect_" not in page
+    index = (out / "index.html").read_text()
+    assert 'href="sub/dave/feedback.html"' in index and 'data-total="3"' in index and "illisibles (<span" in index
+    assert json.loads((out / ".state" / "batch.json").read_text())["students"] == list(scores)
 
     started = time.monotonic()
     again = _autograder("grade", str(inbox), "--assignment", "01_regression", "--out", str(out), "--jobs", "2")

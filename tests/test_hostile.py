@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 
 from autograder.export.gradescope import write_gradescope
-from autograder.grading.assignments import load_assignment
-from autograder.grading.batch import grade_many
 from autograder.paths import GRADERS_DIR
 from autograder.results import SubmissionResult
-from autograder.submissions import Job
-from tests.conftest import PARALLEL
-from tests.submissions.hostile import ASSIGNMENT, VARIANTS
-from tests.submissions.variants import Variant, render
+from tests.conftest import HOSTILE_CHECKS as CHECKS
+from tests.submissions.hostile import VARIANTS
+from tests.submissions.variants import Variant
 
-#: The slow threshold check is left out: every hostile behaviour here targets the other functions.
-CHECKS = frozenset(c.name for c in load_assignment(ASSIGNMENT).checks) - {"quality_rmse"}
 HIDDEN_SOURCE = (GRADERS_DIR / "a01_regression" / "test_hidden.py").read_text()
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> tuple[dict[str, SubmissionResult], Path, list[bytes]]:
-    """Grade every hostile submission once; return results, the results folder and what the server received."""
-    folder = tmp_path_factory.mktemp("hostile")
-    results_dir = folder / "results"
-    results_dir.mkdir()
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(5)
-    server.settimeout(0.1)
-    jobs = []
-    for variant in VARIANTS:
-        text = (render(ASSIGNMENT, variant).replace("@RESULTS@", str(results_dir / "results.json"))
-                .replace("@GRADERS@", str(GRADERS_DIR)).replace("@PORT@", str(server.getsockname()[1]))
-                .replace("@FOLDER@", str(folder)))
-        path = folder / f"{variant.name}.ipynb"
-        path.write_text(text, encoding="utf-8")
-        jobs.append(Job(path, variant.name, ASSIGNMENT))
-    results = grade_many(jobs, PARALLEL, only=CHECKS, private_folders=(results_dir,))
-    received = []
-    try:
-        while True:
-            connection, _ = server.accept()
-            received.append(connection.recv(100))
-    except OSError:
-        pass
-    server.close()
-    return {job.student: result for job, result in zip(jobs, results, strict=True)}, results_dir, received
+@pytest.fixture
+def corpus(hostile_corpus) -> tuple[dict[str, SubmissionResult], Path, list[bytes]]:
+    """The corpus graded once per session (``tests/conftest.py``), shared with the class report's test."""
+    return hostile_corpus
 
 
 def test_corpus_is_large_enough():

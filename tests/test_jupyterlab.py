@@ -9,7 +9,6 @@ where it can (root on Debian); where none can be had, the test is skipped with t
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from typing import Any, TypeVar
 import nbformat
 import pytest
 
+from tests.browser import BROWSER, chromium
 from tests.conftest import reference_notebook, student_notebook
 
 ASSIGNMENT = "01_regression"
@@ -43,20 +43,6 @@ SERVER_TIMEOUT, KERNEL_TIMEOUT, RUN_TIMEOUT = 60, 60, 120
 T = TypeVar("T")
 
 
-def _browser() -> tuple[str, str] | str:
-    """``(chromium, chromedriver)`` paths, or why the test cannot have them."""
-    if importlib.util.find_spec("selenium") is None:
-        return "selenium is not installed (pip install -r requirements.txt)"
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver") or next(
-        (p for p in ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver") if os.access(p, os.X_OK)), None)
-    if chromium is None or driver is None:
-        missing = " and ".join(n for n, p in (("chromium", chromium), ("chromedriver", driver)) if p is None)
-        return f"no {missing} found (Debian: apt-get install chromium chromium-driver; ./run.sh test does it as root)"
-    return chromium, driver
-
-
-BROWSER = _browser()
 pytestmark = pytest.mark.skipif(isinstance(BROWSER, str), reason=str(BROWSER))
 
 
@@ -166,26 +152,6 @@ def jupyterlab(student_env: Any, root: Path, home: Path) -> Iterator[tuple[str, 
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=15)
-
-
-@contextmanager
-def chromium(home: Path) -> Iterator[Any]:
-    """A headless Chromium driven by Selenium; quit on exit."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    browser, driver_path = BROWSER
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000",
-                     "--lang=en-US", f"--user-data-dir={home / 'chromium'}"):
-        options.add_argument(argument)
-    # An explicit driver path: Selenium Manager, which would download one, is not used.
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 #: Per code cell of the open notebook, ``[prompt, [[mime type, text] per output]]`` (DOM text: hidden or not);

@@ -32,11 +32,12 @@ class Threshold:
 
         Args:
             budget: the training the grader gave the model, in French (``8 époques (batch 32)``).
-            record: pytest's ``record_property``: the measured value is kept in the test's result
-                (``measure``) for calibration and the instructor's alarms.
+            record: pytest's ``record_property``: the measured value and the limit are kept in the test's
+                result (``measure``, ``limit``) for calibration and the instructor's alarms.
         """
         if record is not None:
             record("measure", float(value))
+            record("limit", float(self.limit))
         if value == value and self.passes(value):  # NaN never passes
             return
         relation = "au plus" if self.lower_is_better else "au moins"

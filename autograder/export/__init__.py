@@ -4,7 +4,8 @@
 
 * ``<out>/<student>/results.json``: Gradescope;
 * ``<out>/<student>/feedback.html``: the student's feedback page;
-* ``<out>/gradebook.csv``, ``<out>/junit.xml``, ``<out>/github-classroom.json``.
+* ``<out>/gradebook.csv``, ``<out>/junit.xml``, ``<out>/github-classroom.json``;
+* ``<out>/index.html``: the instructor's class page (statistics, histograms, grader alarms).
 """
 
 from __future__ import annotations
@@ -12,17 +13,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from autograder.class_report import build_report
+from autograder.export.class_page import class_page
 from autograder.export.files import write_atomically
 from autograder.export.github import classroom_dict, points_line
 from autograder.export.gradebook_csv import gradebook_csv
 from autograder.export.gradescope import gradescope_dict
 from autograder.export.html import feedback_html
 from autograder.export.junit import junit_xml
-from autograder.results import SubmissionResult
+from autograder.results import StoredGrading
 
 
-def write_batch_outputs(results: list[SubmissionResult], out: Path) -> None:
-    """Every export of a batch under ``out``."""
+def write_batch_outputs(gradings: list[StoredGrading], out: Path, wall_s: float | None = None,
+                        jobs: int | None = None) -> None:
+    """Every export of a batch under ``out``, from its results (after overrides) and their notebooks' history.
+
+    Args:
+        wall_s: the batch's wall time in seconds, and ``jobs`` its grading processes, for the class page.
+    """
+    results = [grading.result for grading in gradings]
     for result in results:
         folder = out / result.student
         write_atomically(folder / "results.json", json.dumps(gradescope_dict(result), indent=2, ensure_ascii=False))
@@ -31,3 +40,4 @@ def write_batch_outputs(results: list[SubmissionResult], out: Path) -> None:
     write_atomically(out / "junit.xml", junit_xml(results))
     classroom = {r.student: {"points": points_line(r), "result": classroom_dict(r)} for r in results}
     write_atomically(out / "github-classroom.json", json.dumps(classroom, indent=2, ensure_ascii=False))
+    write_atomically(out / "index.html", class_page(build_report(gradings, wall_s, jobs)))

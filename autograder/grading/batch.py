@@ -19,12 +19,20 @@ from pathlib import Path
 from autograder.export.files import write_atomically
 from autograder.grading.assignments import load_assignment
 from autograder.grading.engine import grade_notebook, unreadable_result
-from autograder.results import SubmissionResult
+from autograder.results import StoredGrading, SubmissionResult
 from autograder.submissions import Job
+
+#: Earlier gradings of the same notebook kept next to its result (the instructor's determinism alarm).
+EARLIER_KEPT = 3
 
 
 class ResultStore:
-    """``<folder>/<student>/result.json``: one stored result per submission."""
+    """``<folder>/<student>/result.json``: one stored result per submission, and ``<folder>/batch.json``.
+
+    A result regraded from the same notebook keeps its previous gradings (``earlier``, at most
+    :data:`EARLIER_KEPT`); a changed notebook starts afresh. ``batch.json`` names the last batch's
+    students, in order, and how long it took.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -32,19 +40,69 @@ class ResultStore:
     def path(self, job: Job) -> Path:
         return self.folder / job.student / "result.json"
 
+    def _document(self, path: Path) -> dict | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) and isinstance(data.get("result"), dict) else None
+        except (OSError, ValueError):
+            return None
+
     def load(self, job: Job, include_hidden: bool) -> SubmissionResult | None:
         """The stored result of this very notebook, if any."""
+        data = self._document(self.path(job))
         try:
-            data = json.loads(self.path(job).read_text(encoding="utf-8"))
-            if data.get("fingerprint") != job.fingerprint() or data.get("include_hidden") != include_hidden:
+            if data is None or data.get("fingerprint") != job.fingerprint() \
+                    or data.get("include_hidden") != include_hidden:
                 return None
             return SubmissionResult.from_dict(data["result"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return None
 
     def save(self, job: Job, result: SubmissionResult, include_hidden: bool) -> None:
-        document = {"fingerprint": job.fingerprint(), "include_hidden": include_hidden, "result": result.to_dict()}
+        fingerprint = job.fingerprint()
+        previous = self._document(self.path(job)) or {}
+        earlier = []
+        if previous.get("fingerprint") == fingerprint and previous.get("include_hidden") == include_hidden:
+            earlier = [previous["result"], *previous.get("earlier", [])][:EARLIER_KEPT]
+        document = {"fingerprint": fingerprint, "include_hidden": include_hidden, "result": result.to_dict(),
+                    "earlier": earlier}
         write_atomically(self.path(job), json.dumps(document, indent=1, ensure_ascii=False))
+
+    def grading(self, student: str) -> StoredGrading | None:
+        """The stored grading of ``student``, or None when there is none (or it cannot be read)."""
+        data = self._document(self.folder / student / "result.json")
+        try:
+            return None if data is None else StoredGrading(
+                SubmissionResult.from_dict(data["result"]), str(data.get("fingerprint", "")),
+                [SubmissionResult.from_dict(e) for e in data.get("earlier", [])])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def gradings(self, jobs: list[Job], results: list[SubmissionResult]) -> list[StoredGrading]:
+        """Each result with its notebook's fingerprint and the earlier gradings stored of that very notebook."""
+        gradings = []
+        for job, result in zip(jobs, results, strict=True):
+            stored = self.grading(job.student)
+            fingerprint = job.fingerprint()
+            earlier = stored.earlier if stored and stored.fingerprint == fingerprint else []
+            gradings.append(StoredGrading(result, fingerprint, earlier))
+        return gradings
+
+    def save_batch(self, students: list[str], wall_s: float, parallel: int) -> None:
+        """Record the batch just graded: its students in order, its wall time (s) and grading processes."""
+        document = {"students": students, "wall_s": round(wall_s, 2), "jobs": parallel}
+        write_atomically(self.folder / "batch.json", json.dumps(document, indent=1, ensure_ascii=False))
+
+    def batch(self) -> dict:
+        """The last batch's record (``students``, ``wall_s``, ``jobs``); without one, every stored student."""
+        try:
+            data = json.loads((self.folder / "batch.json").read_text(encoding="utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("students"), list):
+                return data
+        except (OSError, ValueError):
+            pass
+        students = sorted(str(p.parent.relative_to(self.folder)) for p in self.folder.rglob("result.json"))
+        return {"students": students, "wall_s": None, "jobs": None}
 
 
 class Progress:
@@ -101,12 +159,14 @@ def grade_many(
     only: frozenset[str] | None = None,
     private_folders: tuple[Path, ...] = (),
     store: ResultStore | None = None,
+    resume: bool = True,
 ) -> list[SubmissionResult]:
     """Grade every job (``parallel`` grading processes at once); results keep the jobs' order.
 
     Each grading process runs one pytest session per submission (pytest is not thread-safe);
     this process stays the only writer of the store. ``on_result(job, result, reused)`` is
-    called as each result is known; ``reused`` is True when the store already held it.
+    called as each result is known; ``reused`` is True when the store already held it. With
+    ``resume=False`` every job is graded and the store only records (keeping earlier gradings).
     """
     jobs = list(jobs)
     inputs = tuple(sorted({job.path.parent for job in jobs}))  # other students' submissions
@@ -121,7 +181,7 @@ def grade_many(
 
     todo = []
     for index, job in enumerate(jobs):
-        reused = store.load(job, include_hidden) if store else None
+        reused = store.load(job, include_hidden) if store and resume else None
         if reused is not None:
             finished(index, reused, True)
         else:

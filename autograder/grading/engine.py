@@ -76,7 +76,7 @@ def finished_tests(context: GradingContext, report: SandboxReport, checks: Seque
             result = TestResult(check.name, check.title, check.task, check.points, 0.0, check.hidden,
                                 Status.GRADER_ERROR, f"Erreur du correcteur, pas de votre code : {problem}.")
         elif set(context.requests.get(check.nodeid, ())) & report.forged:
-            result.score, result.status, result.message = 0.0, Status.ERROR, FORGED
+            result.score, result.status, result.message, result.tampered = 0.0, Status.ERROR, FORGED, True
         tests.append(result)
     return tests
 

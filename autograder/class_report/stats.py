@@ -1,0 +1,226 @@
+"""Class statistics of a batch, as plain data, from the same results the gradebook is written from.
+
+Every score here is the one ``gradebook.csv`` holds for the same results (after overrides): a
+submission's total is :attr:`SubmissionResult.score`, a task's score is
+:meth:`SubmissionResult.task_scores`. A check's pass rate counts the submissions that ran it.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from autograder.results import Status, StoredGrading, SubmissionResult, TestResult
+
+#: Feedback messages of one failing check shown per group, and groups shown per check.
+EXAMPLES_PER_GROUP, GROUPS_PER_CHECK = 3, 5
+NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?(?:e[-+]?\d+)?")
+
+
+@dataclass
+class ScoreSummary:
+    """Scores of one assignment or task: one value per submission that has it, in points."""
+
+    max_score: float
+    scores: list[float]
+    mean: float
+    median: float
+
+
+@dataclass
+class MessageGroup:
+    """Feedback messages of a failing check that differ only by their numbers.
+
+    Attributes:
+        pattern: the message with each number replaced by ``…``.
+        count: submissions whose message has this pattern.
+        examples: a few of those messages, anonymised (no student name or file path).
+    """
+
+    pattern: str
+    count: int
+    examples: list[str]
+
+
+@dataclass
+class CheckStats:
+    """One check across the class.
+
+    Attributes:
+        graded: submissions that ran the check (readable or not).
+        passed: of those, how many passed.
+        statuses: count per non-passing status (``failed``, ``error``, ``timeout``, ...).
+        messages: the most frequent failure messages, most frequent first.
+    """
+
+    name: str
+    title: str
+    task: str
+    hidden: bool
+    max_score: float
+    graded: int
+    passed: int
+    pass_rate: float
+    statuses: dict[str, int]
+    messages: list[MessageGroup]
+
+
+@dataclass
+class StudentRow:
+    """One gradebook row: the student, their feedback page (relative link), task scores and total."""
+
+    student: str
+    page: str
+    tasks: dict[str, float]
+    score: float
+    max_score: float
+    duration_s: float
+    unreadable: bool
+
+
+@dataclass
+class AssignmentStats:
+    """One assignment's class statistics.
+
+    Attributes:
+        submissions: results of this assignment in the batch.
+        total: the total scores; ``tasks``: each task's, in the assignment's order.
+        checks: every check, the most failed first.
+        timeouts, crashes, tampering, grader_errors: submissions with at least one such check.
+        unreadable: students whose submission could not be read (graded 0 with its reason).
+        grading_s: sum of the submissions' grading times, in seconds.
+    """
+
+    assignment: str
+    submissions: int
+    total: ScoreSummary
+    tasks: dict[str, ScoreSummary]
+    checks: list[CheckStats]
+    timeouts: int
+    crashes: int
+    tampering: int
+    grader_errors: int
+    unreadable: list[str]
+    grading_s: float
+    students: list[StudentRow]
+
+
+@dataclass
+class ClassStats:
+    """A batch's statistics: one entry per assignment, and how long the batch took.
+
+    Attributes:
+        wall_s: the batch's wall time in seconds (None when not recorded).
+        jobs: grading processes used (None when not recorded).
+    """
+
+    submissions: int
+    wall_s: float | None
+    jobs: int | None
+    assignments: list[AssignmentStats] = field(default_factory=list)
+
+
+def is_unreadable(result: SubmissionResult) -> bool:
+    """The submission could not be graded at all: no check ran, or every check carries the reading error.
+
+    :func:`autograder.grading.engine.unreadable_result` gives every check the notice it records;
+    a lost grading process leaves no check.
+    """
+    if not result.tests:
+        return True
+    return bool(result.notices) and all(t.status is Status.ERROR and t.message == result.notices[0]
+                                        for t in result.tests)
+
+
+def anonymise(message: str, result: SubmissionResult) -> str:
+    """``message`` without the student's identifier or the submission's path and file name."""
+    path = Path(result.submission)
+    for secret, replacement in ((str(path), "‹fichier›"), (str(path.parent), "‹dossier›"), (path.name, "‹fichier›"),
+                                (result.student, "‹étudiant›")):
+        if len(secret) > 2:
+            message = message.replace(secret, replacement)
+    return message
+
+
+def _summary(scores: list[float], max_score: float) -> ScoreSummary:
+    return ScoreSummary(max_score, scores, round(statistics.fmean(scores), 4) if scores else 0.0,
+                        round(statistics.median(scores), 4) if scores else 0.0)
+
+
+def _messages(failures: list[tuple[TestResult, SubmissionResult]]) -> list[MessageGroup]:
+    groups: dict[str, list[str]] = {}
+    for test, result in failures:
+        text = anonymise(test.message, result) or "(aucun message)"
+        groups.setdefault(NUMBER.sub("…", text), []).append(text)
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:GROUPS_PER_CHECK]
+    return [MessageGroup(pattern, len(texts), list(dict.fromkeys(texts))[:EXAMPLES_PER_GROUP])
+            for pattern, texts in ranked]
+
+
+def _checks(results: list[SubmissionResult]) -> list[CheckStats]:
+    ran: dict[str, list[tuple[TestResult, SubmissionResult]]] = {}
+    for result in results:
+        for test in result.tests:
+            ran.setdefault(test.name, []).append((test, result))
+    checks = []
+    for name, outcomes in ran.items():
+        first = outcomes[0][0]
+        failures = [(t, r) for t, r in outcomes if not t.passed]
+        passed = len(outcomes) - len(failures)
+        checks.append(CheckStats(name, first.title, first.task, first.hidden, first.max_score, len(outcomes), passed,
+                                 round(passed / len(outcomes), 4),
+                                 dict(Counter(t.status.value for t, _ in failures).most_common()),
+                                 _messages(failures)))
+    return sorted(checks, key=lambda c: (c.pass_rate, -c.graded))  # stable: the assignment's order within ties
+
+
+def page_link(student: str) -> str:
+    """The feedback page of ``student``, relative to the batch folder (see :func:`write_batch_outputs`)."""
+    return "/".join(quote(part) for part in Path(student).parts) + "/feedback.html"
+
+
+def _with_any(results: list[SubmissionResult], keep) -> int:
+    return sum(any(keep(t) for t in r.tests) for r in results)
+
+
+def assignment_stats(assignment: str, results: list[SubmissionResult]) -> AssignmentStats:
+    """The statistics of one assignment's results (after overrides)."""
+    tasks: dict[str, list[float]] = {}
+    maxima: dict[str, float] = {}
+    for result in results:
+        for task, (score, max_score) in result.task_scores().items():
+            tasks.setdefault(task, []).append(score)
+            maxima[task] = max(maxima.get(task, 0.0), max_score)
+    rows = [StudentRow(r.student, page_link(r.student), {t: s for t, (s, _) in r.task_scores().items()}, r.score,
+                       r.max_score, r.duration_s, is_unreadable(r)) for r in results]
+    return AssignmentStats(
+        assignment, len(results),
+        _summary([r.score for r in results], max((r.max_score for r in results), default=0.0)),
+        {task: _summary(scores, maxima[task]) for task, scores in tasks.items()},
+        _checks(results),
+        _with_any(results, lambda t: t.status is Status.TIMEOUT),
+        _with_any(results, lambda t: t.status is Status.CRASHED),
+        _with_any(results, lambda t: t.tampered),
+        _with_any(results, lambda t: t.status is Status.GRADER_ERROR),
+        [r.student for r in results if is_unreadable(r)],
+        round(sum(r.duration_s for r in results), 2),
+        rows,
+    )
+
+
+def by_assignment(gradings: list[StoredGrading]) -> dict[str, list[StoredGrading]]:
+    """The batch's gradings grouped by assignment, in the order assignments first appear."""
+    groups: dict[str, list[StoredGrading]] = {}
+    for grading in gradings:
+        groups.setdefault(grading.result.assignment, []).append(grading)
+    return groups
+
+
+def class_stats(gradings: list[StoredGrading], wall_s: float | None = None, jobs: int | None = None) -> ClassStats:
+    """The statistics of a whole batch (results after overrides), one entry per assignment."""
+    return ClassStats(len(gradings), wall_s, jobs, [assignment_stats(name, [g.result for g in group])
+                                                    for name, group in by_assignment(gradings).items()])
