@@ -17,7 +17,7 @@ TRACKED_EPOCHS, TRACKED_BATCH = 2, 16
 
 @pytest.fixture(scope="session")
 def small_windows() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """The grader's series of 130 points in 12 → 4 windows, split as the statement says (92 / 10 windows)."""
+    """The grader's series of 130 points in 12 → 4 windows, split as the statement says (92 / 8 windows)."""
     X, Y = grader_windows(grader_series(130, 70), 12, 4)
     return grader_split(X, Y)
 
@@ -30,6 +30,16 @@ def tracking(student, tmp_path_factory, small_windows) -> dict[str, Any]:
     returned = student.run(probes.trained, str(folder), list(train), list(validation), TRACKED_EPOCHS,
                            TRACKED_BATCH, timeout_s=120)
     return {"returned": returned, "runs": read_store(folder), "train": train, "validation": validation}
+
+
+@pytest.fixture(scope="session")
+def forecasts(student) -> dict[str, Any]:
+    """On the grader's tiny model, six 12 → 5 windows of the grader's series: the grader's step-by-step decoding,
+    ``forecast``, and ``evaluate_forecast`` for the true targets and for other future values (same inputs)."""
+    X, Y = grader_windows(grader_series(90, 81), 12, 5)
+    X, Y = X[::12][:6], Y[::12][:6]
+    other = Y + np.random.default_rng(82).normal(0.0, 3.0, size=Y.shape).astype(np.float32)
+    return {"X": X, "Y": Y, "other": other, **student.run(probes.inference, X, [Y, other])}
 
 
 @pytest.fixture(scope="session")

@@ -91,6 +91,7 @@ def marker_models(sub: Submission) -> tuple[Any, Any]:
 def marker_model(sub: Submission, tokens: np.ndarray) -> dict[str, Any]:
     """``build_marker_model()`` described; both models' outputs for ``tokens`` (the weights must be shared)."""
     model, attention_model = marker_models(sub)
+    model.predict(tokens, verbose=0)  # builds a subclassed model too
     described = describe_keras_model(model)
     embedding = [layer.get_config() for layer in model.layers if type(layer).__name__ == "Embedding"]
     described["embedding"] = [[c.get("input_dim"), c.get("output_dim")] for c in embedding]
@@ -174,23 +175,36 @@ def seq2seq_graph(sub: Submission, **kwargs: Any) -> dict[str, Any]:
     return described
 
 
-def tiny_seq2seq(input_len: int, output_len: int, record: list[np.ndarray] | None = None) -> Any:
+def tiny_seq2seq(input_len: int, output_len: int) -> Any:
     """The grader's own small seq2seq (Bi-LSTM(4), LSTM(8) from its states, dot-product attention, Dense(1)),
-    compiled (Adam 1e-3, MSE). With ``record``, the decoder inputs of every training batch are appended to it
-    (the model then runs eagerly)."""
+    compiled (Adam 1e-3, MSE)."""
     import keras
     from keras import layers
 
     encoder_inputs = keras.Input(shape=(input_len, 1))
     decoder_inputs = keras.Input(shape=(output_len, 1))
-    decoder = decoder_inputs if record is None else DecoderRecorder(record)(decoder_inputs)
     encoded, fh, fc, bh, bc = layers.Bidirectional(layers.LSTM(4, return_sequences=True,
                                                                return_state=True))(encoder_inputs)
-    decoded = layers.LSTM(8, return_sequences=True)(decoder, initial_state=[layers.Concatenate()([fh, bh]),
-                                                                            layers.Concatenate()([fc, bc])])
+    decoded = layers.LSTM(8, return_sequences=True)(decoder_inputs, initial_state=[layers.Concatenate()([fh, bh]),
+                                                                                   layers.Concatenate()([fc, bc])])
     outputs = layers.Dense(1)(layers.Concatenate()([decoded, layers.Attention()([decoded, encoded])]))
     model = keras.Model([encoder_inputs, decoder_inputs], outputs)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse", run_eagerly=record is not None)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    return model
+
+
+def recording_model(input_len: int, output_len: int, record: list[np.ndarray]) -> Any:
+    """A small model with the seq2seq's inputs and output (dense layers only: it runs eagerly, cheaply) that appends
+    the decoder inputs of every training batch to ``record``; compiled (Adam 1e-3, MSE)."""
+    import keras
+    from keras import layers
+
+    encoder_inputs = keras.Input(shape=(input_len, 1))
+    decoder_inputs = keras.Input(shape=(output_len, 1))
+    summary = layers.RepeatVector(output_len)(layers.Dense(4, activation="tanh")(layers.Flatten()(encoder_inputs)))
+    decoded = layers.Concatenate()([DecoderRecorder(record)(decoder_inputs), summary])
+    model = keras.Model([encoder_inputs, decoder_inputs], layers.Dense(1)(layers.Dense(8, activation="tanh")(decoded)))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse", run_eagerly=True)
     return model
 
 
@@ -230,7 +244,7 @@ def grader_forecast(model: Any, encoder_inputs: np.ndarray, output_len: int) -> 
 
 def trained(sub: Submission, folder: str, train: list[np.ndarray], validation: list[np.ndarray], epochs: int,
             batch_size: int) -> dict[str, Any]:
-    """``train_seq2seq(<the grader's recording tiny model>, train, validation, epochs, <URI of folder's store>,
+    """``train_seq2seq(<the grader's recording model>, train, validation, epochs, <URI of folder's store>,
     batch_size=batch_size)``: the history, the decoder inputs of every training batch, the optimizer's steps,
     and the trained model's outputs for the validation windows with teacher-forced decoder inputs."""
     import keras
@@ -238,19 +252,30 @@ def trained(sub: Submission, folder: str, train: list[np.ndarray], validation: l
     from autograder.checks.mlflow_store import fresh_tracking, tracking_uri
 
     record: list[np.ndarray] = []
-    model = tiny_seq2seq(train[0].shape[1], train[1].shape[1], record)
+    model = recording_model(train[0].shape[1], train[1].shape[1], record)
     with fresh_tracking(folder):
         found = sub.function("train_seq2seq")(model, tuple(train), tuple(validation), epochs, tracking_uri(folder),
                                               batch_size=batch_size)
     history = found.history if isinstance(found, keras.callbacks.History) else None
-    teacher_forced = np.zeros_like(validation[1])
-    teacher_forced[:, 1:] = validation[1][:, :-1]
+    shifted = np.zeros_like(validation[1])
+    shifted[:, 1:] = validation[1][:, :-1]
+    decoder_inputs = {"shifted": shifted, "helper": _helper(sub, validation[1])}
     return {"returned": type(found).__name__,
             "history": None if history is None else {str(k): [float(v) for v in vs] for k, vs in history.items()},
             "recorded": np.concatenate(record) if record else np.zeros((0, train[1].shape[1], 1)),
-            "steps": int(model.optimizer.iterations.numpy()),
-            "validation_outputs": np.asarray(model.predict([validation[0], teacher_forced], verbose=0),
-                                             dtype=np.float64)}
+            "helper_train": _helper(sub, train[1]), "steps": int(model.optimizer.iterations.numpy()),
+            "validation_outputs": {key: np.asarray(model.predict([validation[0], inputs], verbose=0), dtype=np.float64)
+                                   for key, inputs in decoder_inputs.items() if inputs is not None}}
+
+
+def _helper(sub: Submission, Y: np.ndarray) -> np.ndarray | None:
+    """The student's own ``teacher_forcing_inputs(Y)`` as float32, or None where it does not give one of Y's shape
+    (train_seq2seq is judged on its use of the helper; the helper has checks of its own)."""
+    try:
+        found = np.asarray(sub.function("teacher_forcing_inputs")(Y.copy()), dtype=np.float32)
+    except Exception:  # noqa: BLE001 - a broken helper is the helper's checks' business
+        return None
+    return found if found.shape == Y.shape else None
 
 
 # ------------------------------------------------------------------------------------------------ inference

@@ -56,7 +56,7 @@ def test_attention_scaling(student):
 
 
 @graded(1, task="attention")
-@pytest.mark.parametrize("layout", ["têtes", "masque de remplissage"])
+@pytest.mark.parametrize("layout", ["têtes", "masque de remplissage"], ids=["heads", "padding_mask"])
 def test_attention_keras(student, layout):
     """Attention comparée à celle de Keras : {layout}"""
     if layout == "têtes":  # (batch, heads, T, d) against keras.ops.dot_product_attention, a causal mask
@@ -256,12 +256,15 @@ def test_training_teacher_forcing(tracking):
     expect_equal("Pas d'optimisation (92 fenêtres, 2 époques, lots de 16)", epochs * math.ceil(len(x_train) / batch),
                  returned["steps"], "model.fit(..., epochs=epochs, batch_size=batch_size).")
     recorded = np.asarray(returned["recorded"]).reshape(len(returned["recorded"]), -1)
-    expected = shifted(y_train).reshape(len(y_train), -1)
-    known = {row.round(5).tobytes() for row in expected}
-    seen = [row.round(5).tobytes() in known for row in recorded]
-    expect_true(len(seen) == epochs * len(x_train) and all(seen),
+    # The grader's shift, or the student's own helper (whose mistakes cost the helper's checks only).
+    allowed = [shifted(y_train)] + ([returned["helper_train"]] if returned["helper_train"] is not None else [])
+    best = 0
+    for expected in allowed:
+        known = {row.round(5).tobytes() for row in np.asarray(expected, np.float64).reshape(len(y_train), -1)}
+        best = max(best, sum(row.round(5).tobytes() in known for row in recorded))
+    expect_true(len(recorded) == epochs * len(x_train) and best == len(recorded),
                 f"Entrées du décodeur à l'entraînement : attendu teacher_forcing_inputs(Y_train) pour chacune des "
-                f"{len(x_train)} fenêtres à chaque époque, obtenu {sum(seen)} lignes conformes sur {len(seen)}. "
+                f"{len(x_train)} fenêtres à chaque époque, obtenu {best} lignes conformes sur {len(recorded)}. "
                 "Entraînez avec [X, teacher_forcing_inputs(Y)] en entrée et Y en cible.")
 
 
@@ -272,9 +275,12 @@ def test_training_real_metric(tracking):
     if "final_val_loss" not in run.metrics:
         fail(f"Métriques du run « {run.name} »", ["final_val_loss"], sorted(run.metrics))
     returned, (_, y_val) = tracking["returned"], tracking["validation"]
-    measured = float(np.mean((returned["validation_outputs"] - y_val) ** 2))
+    logged = run.metrics["final_val_loss"]
+    # With the grader's shift, or the student's own helper (whose mistakes cost the helper's checks only).
+    measured = min((float(np.mean((outputs - y_val) ** 2)) for outputs in returned["validation_outputs"].values()),
+                   key=lambda value: abs(value - logged))
     expect_close("final_val_loss enregistrée, comparée à la MSE du modèle entraîné sur la validation (entrées du "
-                 "décodeur par teacher forcing)", measured, run.metrics["final_val_loss"], rtol=1e-3, atol=1e-6,
+                 "décodeur par teacher forcing)", measured, logged, rtol=1e-3, atol=1e-6,
                  hint="validation_data=([X_val, teacher_forcing_inputs(Y_val)], Y_val), puis la val_loss de la "
                       "dernière époque.")
     history = returned["history"]
@@ -286,12 +292,9 @@ def test_training_real_metric(tracking):
 
 
 @graded(1, task="inference")
-def test_inference_ignores_future(student):
+def test_inference_ignores_future(forecasts):
     """Inférence : changer les vraies valeurs futures ne change pas la prévision (pas de teacher forcing)"""
-    X, Y = grader_windows(grader_series(70, 81), 12, 5)
-    X, Y = X[::9][:6], Y[::9][:6]
-    other = Y + np.random.default_rng(82).normal(0.0, 3.0, size=Y.shape).astype(np.float32)
-    found = student.run(probes.inference, X, [Y, other])
+    found, other = forecasts, forecasts["other"]
     first, second = found["evaluations"]
     if "forecast" not in first or "forecast" not in second:
         fail("Clés du dictionnaire de evaluate_forecast", ["forecast", "mse", "persistence_mse"], sorted(first))
@@ -299,8 +302,6 @@ def test_inference_ignores_future(student):
                  rtol=1e-5, atol=1e-6,
                  hint="evaluate_forecast ne doit pas donner Y au modèle (teacher_forcing_inputs(Y) à l'inférence "
                       "révèle le futur) : décodez pas à pas avec forecast(model, X, output_len).")
-    expect_close("Prévision de evaluate_forecast, comparée au décodage pas à pas du correcteur (5 pas)",
-                 found["grader"], first["forecast"], rtol=1e-4, atol=1e-5)
     expect_close("mse avec d'autres valeurs futures", np.mean((second["forecast"] - other) ** 2), second["mse"],
                  rtol=1e-4)
 
@@ -326,7 +327,7 @@ def test_forecast_figure_time_axis(student):
 
 # --------------------------------------------------------------------------------------------------- quality
 
-QUALITY_EPOCHS, QUALITY_BATCH, QUALITY_RATE, QUALITY_WINDOWS = 3, 64, 1e-3, 110
+QUALITY_EPOCHS, QUALITY_BATCH, QUALITY_RATE, QUALITY_WINDOWS = 2, 64, 1e-3, 110
 QUALITY_TIMEOUT_S = 150.0
 QUALITY_BUDGET = (f"{QUALITY_EPOCHS} époques sur les 1 552 fenêtres d'entraînement de la série du TP (Adam "
                   f"{QUALITY_RATE:g}, MSE, lots de {QUALITY_BATCH}, teacher forcing), décodage pas à pas sans teacher "
@@ -334,7 +335,7 @@ QUALITY_BUDGET = (f"{QUALITY_EPOCHS} époques sur les 1 552 fenêtres d'entraîn
 #: Calibration: see the README table (reference over seeds 0-4 under this budget).
 QUALITY_THRESHOLD = Threshold(
     metric="MSE de la prévision divisé par le MSE de la persistance", limit=0.75, lower_is_better=True,
-    calibration="reference over seeds 0-4, 3 epochs, Adam 1e-3, batch 64, 110 validation windows decoded step by "
+    calibration="reference over seeds 0-4, 2 epochs, Adam 1e-3, batch 64, 110 validation windows decoded step by "
                 "step",
 )
 

@@ -260,28 +260,18 @@ def test_training_params(tracking):
 # ------------------------------------------------------------------------------------------------ inference
 
 
-def inference_windows() -> tuple[np.ndarray, np.ndarray]:
-    """Six 12 → 4 windows of the grader's series."""
-    X, Y = grader_windows(grader_series(60, 80), 12, 4)
-    return X[::8][:6], Y[::8][:6]
-
-
 @graded(1, task="inference")
-def test_forecast_step_by_step(student):
+def test_forecast_step_by_step(forecasts):
     """forecast : décodage pas à pas (chaque prédiction devient l'entrée suivante), comparé à celui du correcteur"""
-    X, Y = inference_windows()
-    found = student.run(probes.inference, X, [Y])
-    expect_close("Prévision de forecast(model, X, 4) sur le petit modèle du correcteur", found["grader"],
-                 found["forecast"], rtol=1e-4, atol=1e-5,
+    expect_close("Prévision de forecast(model, X, 5) sur le petit modèle du correcteur", forecasts["grader"],
+                 forecasts["forecast"], rtol=1e-4, atol=1e-5,
                  hint="Entrée du décodeur à 0, puis à chaque pas t la prédiction du pas t placée au pas t + 1.")
 
 
 @graded(1, task="inference")
-def test_persistence(student):
+def test_persistence(forecasts):
     """evaluate_forecast : MSE de la prévision et MSE de la persistance (dernière valeur répétée)"""
-    X, Y = inference_windows()
-    found = student.run(probes.inference, X, [Y])
-    evaluation = found["evaluations"][0]
+    X, Y, evaluation = forecasts["X"], forecasts["Y"], forecasts["evaluations"][0]
     missing = sorted({"forecast", "mse", "persistence_mse"} - set(evaluation))
     if missing:
         fail("Clés du dictionnaire de evaluate_forecast", ["forecast", "mse", "persistence_mse"], sorted(evaluation))
