@@ -156,13 +156,19 @@ La mémoire a une taille finie et l'attention a un coût ; les données sont sim
 
 VARIANTS = [
     Variant(
-        "wrong_attention_without_scaling",
-        "The scores are Q·Kᵀ without the division by √d_k: weights still sum to 1 and masks still work, but every "
-        "value differs from the scaled attention's (most visibly for d_k = 64, where the softmax saturates).",
+        "wrong_unscaled_attention_left_shift_and_peeking_inference",
+        "Three independent slips: the scores are Q·Kᵀ without the division by √d_k (weights still sum to 1 and "
+        "masks still work, but every value differs, most visibly for d_k = 64); teacher_forcing_inputs shifts the "
+        "targets to the left (the decoder is given the value it must predict), which train_seq2seq uses "
+        "consistently and which costs the helper's checks only; evaluate_forecast predicts with "
+        "teacher_forcing_inputs(Y), the true future, as decoder inputs (forecast itself is right).",
         frozenset({"attention_numpy", "attention_mask", "attention_scaling", "attention_keras_heads",
-                   "attention_keras_padding_mask"}),
-        {"scaled_attention": attention(scores="ops.matmul(queries, ops.swapaxes(keys, -1, -2))")},
-        messages={"attention_scaling": "√d_k"},
+                   "attention_keras_padding_mask", "teacher_forcing", "teacher_forcing_general",
+                   "inference_ignores_future"}),
+        {"scaled_attention": attention(scores="ops.matmul(queries, ops.swapaxes(keys, -1, -2))"),
+         "teacher_forcing": TEACHER_SHIFTED_LEFT,
+         "inference": inference(STEP_BY_STEP, evaluated="model.predict([X, teacher_forcing_inputs(Y)], verbose=0)")},
+        messages={"attention_scaling": "√d_k", "inference_ignores_future": "révèle le futur"},
     ),
     Variant(
         "wrong_softmax_over_queries_and_config_without_use_bias",
@@ -176,31 +182,17 @@ VARIANTS = [
         messages={"attention_rows_sum_to_one": "axis=-1", "layer_config": "use_bias"},
     ),
     Variant(
-        "wrong_mask_ignored_and_split_leaks",
-        "Two independent slips: the attention never applies the mask it receives, and split_windows starts the "
+        "wrong_mask_ignored_leaky_split_and_short_article",
+        "Three independent slips: the attention never applies the mask it receives; split_windows starts the "
         "validation right after the training windows (the seed's 1 552 / 389 split), whose first 59 windows share "
-        "points with the training targets.",
+        "points with the training targets; the research article has its five sections but about 250 words, its "
+        "method in words only (no equation) and two undated references that omit the TAP article (the provisional "
+        "estimates of the equations, the length and the references fail, the sections' one passes).",
         frozenset({"attention_mask", "attention_keras_heads", "attention_keras_padding_mask", "split_sizes",
-                   "split_no_overlap"}),
-        {"scaled_attention": attention(masking="pass"), "windows": WINDOWS_LEAKY_SPLIT},
-        messages={"split_no_overlap": "Fuite", "attention_mask": "poids 0"},
-    ),
-    Variant(
-        "wrong_teacher_forcing_shifted_left",
-        "teacher_forcing_inputs shifts the targets to the left (the decoder is given the value it must predict, "
-        "the last step 0) instead of to the right; train_seq2seq uses that helper consistently, which costs the "
-        "helper's checks only.",
-        frozenset({"teacher_forcing", "teacher_forcing_general"}),
-        {"teacher_forcing": TEACHER_SHIFTED_LEFT},
-    ),
-    Variant(
-        "wrong_inference_peeks_at_the_future",
-        "evaluate_forecast predicts with teacher_forcing_inputs(Y), the true future values, as decoder inputs "
-        "instead of decoding step by step: its forecast changes when the future changes (forecast itself is "
-        "right).",
-        frozenset({"inference_ignores_future"}),
-        {"inference": inference(STEP_BY_STEP, evaluated="model.predict([X, teacher_forcing_inputs(Y)], verbose=0)")},
-        messages={"inference_ignores_future": "révèle le futur"},
+                   "split_no_overlap", "research_equations", "research_length", "research_references"}),
+        {"scaled_attention": attention(masking="pass"), "windows": WINDOWS_LEAKY_SPLIT, "research": SHORT_ARTICLE},
+        messages={"split_no_overlap": "Fuite", "attention_mask": "attendu 0", "research_equations": "LaTeX",
+                  "research_references": "au moins 3 références"},
     ),
     Variant(
         "wrong_unidirectional_encoder_one_shot_forecast_and_figure_steps",
@@ -212,15 +204,6 @@ VARIANTS = [
                    "forecast_step_by_step", "forecast_figure_time_axis"}),
         {"seq2seq": SEQ2SEQ_UNIDIRECTIONAL, "inference": inference(ONE_SHOT), "figure": FIGURE_SAME_STEPS},
         messages={"seq2seq_params": "100609"},
-    ),
-    Variant(
-        "wrong_short_article_without_equations",
-        "The research article has its five sections but about 250 words, its method in words only (no equation) "
-        "and two undated references that omit the TAP article: the provisional estimates of the equations, the "
-        "length and the references fail, the sections' one passes.",
-        frozenset({"research_equations", "research_length", "research_references"}),
-        {"research": SHORT_ARTICLE},
-        messages={"research_equations": "LaTeX", "research_references": "au moins 3 références"},
     ),
     Variant(
         "valid_other_spellings",

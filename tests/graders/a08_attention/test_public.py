@@ -76,8 +76,8 @@ def test_attention_mask(student):
     found = student.run(probes.attention, q, k, v, mask)
     masked = float(np.abs(found["weights"][~mask]).max()) if found["weights"].shape == mask.shape else None
     expect_true(masked is not None and masked < 1e-6,
-                f"Les positions masquées (mask False) doivent avoir un poids 0, obtenu jusqu'à {masked}. Remplacez "
-                "leurs scores par un très grand nombre négatif avant la softmax (ops.where).")
+                f"Poids des positions masquées (mask False) : attendu 0, obtenu jusqu'à {masked}. Remplacez leurs "
+                "scores par un très grand nombre négatif avant la softmax (ops.where).")
     expect_attention(found, "masque booléen (2, 3, 6)", q, k, v, mask)
 
 
