@@ -275,6 +275,8 @@ def test_persistence(forecasts):
     missing = sorted({"forecast", "mse", "persistence_mse"} - set(evaluation))
     if missing:
         fail("Clés du dictionnaire de evaluate_forecast", ["forecast", "mse", "persistence_mse"], sorted(evaluation))
+    expect_equal("Forme de la prévision de evaluate_forecast", list(Y.shape), list(evaluation["forecast"].shape),
+                 "forecast(model, X, Y.shape[1]) : output_len pas.")
     persistence = np.repeat(X[:, -1:, :], Y.shape[1], axis=1)
     expect_close("persistence_mse", np.mean((persistence - Y) ** 2), evaluation["persistence_mse"], rtol=1e-4,
                  hint="Dernière valeur de chaque fenêtre d'entrée, répétée sur les output_len pas.")
