@@ -166,4 +166,24 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "train_unet:19:29:constant": "verbose=1 only prints progress",
         "plot_segmentation:29:51:constant": "the figure's size is not graded",
     },
+    "08_attention": {
+        "plot_forecast:8:4:remove": "arrays of (steps, 1): matplotlib draws the same curve from a column",
+        "plot_forecast:11:39:constant": "the figure's size is not graded",
+        "plot_forecast:11:42:constant": "the figure's size is not graded",
+        "teacher_forcing_inputs:4:4:remove": "Y is documented as float32 (N, T, features): asarray changes nothing",
+        "forecast:8:4:remove": "the encoder inputs are documented as float32 arrays: asarray changes nothing",
+        "make_windows:18:4:remove": "the series is documented as a float32 array: asarray changes nothing",
+        "scaled_dot_product_attention:16:4:remove": "keras.ops accept the numpy arrays as they are",
+        "scaled_dot_product_attention:17:4:remove": "keras.ops accept the numpy arrays as they are",
+        "scaled_dot_product_attention:21:60:constant": "masked scores at −2e9 or −1e9: weight 0 either way",
+        "make_series:1:18:constant": "the skeleton gives the defaults; the graders always pass n",
+        "make_series:1:29:constant": "the skeleton gives the defaults; the graders always pass seed",
+        "forecast:1:47:constant": "the skeleton gives the defaults; the graders always pass output_len",
+        "make_series:6:12:operator.Add": "x − 0.1·N(0, 1) has the same law as x + 0.1·N(0, 1)",
+        "make_series:6:68:constant": "0.2·t/2001 moves the series by at most 1e-4, under "
+                                     "the noise (σ 0.1) that any statistical check must tolerate",
+        "evaluate_forecast:26:50:constant": "Y.shape[2] (1) repetitions of the last value "
+                                            "broadcast against Y: the same persistence MSE",
+        "train_seq2seq:25:101:constant": "verbose=1 only prints progress",
+    },
 }

@@ -20,7 +20,7 @@ def describe_figure(figure: Any, png: bool = False) -> dict[str, Any]:
 
     Returns:
         ``{"axes": [{"title", "xlabel", "ylabel", "legend": [str] | None,
-        "lines": [{"label": str, "y": ndarray}], "images": [ndarray], "bounds": [float] * 4}],
+        "lines": [{"label": str, "x": ndarray, "y": ndarray}], "images": [ndarray], "bounds": [float] * 4}],
         "png": bytes | None}``
     """
     from matplotlib.figure import Figure
@@ -39,7 +39,8 @@ def describe_figure(figure: Any, png: bool = False) -> dict[str, Any]:
                 "ylabel": ax.get_ylabel(),
                 "legend": texts if legend or figure_legend else None,
                 "lines": [
-                    {"label": line.get_label(), "y": np.asarray(line.get_ydata(), dtype=float)}
+                    {"label": line.get_label(), "x": np.asarray(line.get_xdata(), dtype=float),
+                     "y": np.asarray(line.get_ydata(), dtype=float)}
                     for line in ax.get_lines()
                 ],
                 "images": [np.asarray(np.ma.filled(image.get_array(), np.nan), dtype=float)
