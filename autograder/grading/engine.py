@@ -62,7 +62,7 @@ def open_sandbox(assignment: Assignment, notebook: object, limits: Limits | None
                  private_folders: tuple[Path, ...] = ()) -> Sandbox:
     """A sandbox for the notebook's definitions (nothing starts before the first request)."""
     setup = SandboxSetup(assignment.package, assignment.preload, assignment.probe_modules,
-                         tuple(definitions(notebook)), tuple(private_folders))
+                         tuple(definitions(notebook)), tuple(private_folders), warm=assignment.warm_modules)
     return Sandbox(setup, limits or Limits(wall_s=assignment.time_limit_s))
 
 

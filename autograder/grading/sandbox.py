@@ -89,6 +89,8 @@ class SandboxSetup:
             (``a01_regression.probes``); hidden tests are never among them.
         cells: the notebook's kept definitions.
         hide: folders covered before the student's code runs.
+        warm: modules a pre-started worker imports besides ``preload`` (probe modules, the notebook's usual
+            imports), so that no forked sandbox imports them again.
     """
 
     package: str
@@ -97,6 +99,7 @@ class SandboxSetup:
     cells: tuple[DefinitionCell, ...]
     hide: tuple[Path, ...] = ()
     threads: int = 1
+    warm: tuple[str, ...] = ()
 
     def document(self) -> dict[str, Any]:
         return {"package": self.package, "preload": list(self.preload), "probe_modules": list(self.probe_modules),
@@ -152,13 +155,14 @@ def describe_exit(code: int | None) -> str:
 class _Process:
     """One worker process: sends requests, reads its events, kills it when a limit passes."""
 
-    def __init__(self, setup_path: Path, workdir: Path, limits: Limits, preload: tuple[str, ...]) -> None:
+    def __init__(self, setup_path: Path, workdir: Path, limits: Limits, preload: tuple[str, ...],
+                 warm: tuple[str, ...] = ()) -> None:
         self.limits = limits
         read_fd, write_fd = os.pipe()
         request_read, request_write = os.pipe()
         env = _environment(limits)
         self.processes = ProcessLimit(limits.processes)
-        self.zygote = acquire(preload, env) if limits.prestart else None
+        self.zygote = acquire(preload, env, warm) if limits.prestart else None
         if self.zygote is not None:
             output_read, output_write = os.pipe()
             self.process = self.zygote.spawn(
@@ -324,7 +328,7 @@ class Sandbox:
             return None
         self.starts += 1
         workdir = Path(tempfile.mkdtemp(prefix="run-", dir=self.scratch.name))
-        process = _Process(self.setup_path, workdir, self.limits, self.setup.preload)
+        process = _Process(self.setup_path, workdir, self.limits, self.setup.preload, self.setup.warm)
         event = process.next_event(self.deadline)
         if event is None or event.get("type") != "ready":
             reason = process.killed_reason or describe_exit(process.process.returncode)
