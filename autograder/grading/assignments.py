@@ -92,6 +92,21 @@ class Assignment:
 
 
 @cache
+def graders_version(name: str, graders_dir: Path = GRADERS_DIR) -> str:
+    """SHA-256 (16 hex digits) of the assignment's grader files and of the kit's grading code: a change regrades."""
+    import hashlib
+
+    import autograder
+
+    digest = hashlib.sha256()
+    kit = Path(autograder.__file__).parent
+    files = sorted((graders_dir / package_name(name)).glob("*.py")) + sorted((kit / "grading").glob("*.py"))
+    for path in [*files, kit / "pytest_plugin.py"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@cache
 def released_imports(name: str) -> tuple[str, ...]:
     """The modules the assignment's released student notebook imports (none when it is not there)."""
     from autograder.grading.notebook import NotebookError, definitions, imported_modules, read_notebook

@@ -24,15 +24,18 @@ import threading
 from typing import Any
 
 from autograder.grading.isolation import enter_namespaces, join_process_limit
+from autograder.grading.memory import join_memory_group
 
 _lock = threading.Lock()
 _idle: dict[tuple, list[Zygote]] = {}
+_starting: dict[tuple, threading.Lock] = {}
 
 
 def apply_limits(limits: dict[str, int]) -> None:
-    """Resource limits of a sandbox (CPU seconds, address space and file size in bytes)."""
+    """Resource limits of a sandbox (CPU seconds, address space (0: none) and file size in bytes)."""
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"] + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
+    if limits["memory"]:
+        resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
@@ -118,15 +121,18 @@ def acquire(preload: tuple[str, ...], env: dict[str, str], warm: tuple[str, ...]
     """
     key = (preload, warm, tuple(sorted(env.items())))
     with _lock:
-        while _idle.get(key):
-            zygote = _idle[key].pop()
-            if zygote.process.poll() is None:
-                zygote.key = key
-                return zygote
-    try:
-        zygote = Zygote(preload, env, warm)
-    except (OSError, ConnectionError, ValueError):
-        return None
+        starting = _starting.setdefault(key, threading.Lock())
+    with starting:  # one start at a time per key: a sandbox waits for the zygote a Dask plugin is starting
+        with _lock:
+            while _idle.get(key):
+                zygote = _idle[key].pop()
+                if zygote.process.poll() is None:
+                    zygote.key = key
+                    return zygote
+        try:
+            zygote = Zygote(preload, env, warm)
+        except (OSError, ConnectionError, ValueError):
+            return None
     zygote.key = key
     return zygote
 
@@ -157,6 +163,7 @@ def _child(spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int
     os.close(output_fd)
     apply_limits(spec["limits"])
     join_process_limit(spec["cgroup"], spec["nproc"])
+    join_memory_group(spec["memory_group"])
     enter_namespaces(network=spec["network"])
     os.environ.clear()
     os.environ.update(spec["env"], DLKIT_RESULT_FD=str(result_fd), DLKIT_REQUEST_FD=str(request_fd))
