@@ -92,7 +92,11 @@ def _grade(args: argparse.Namespace) -> int:
         store = ResultStore(Path(args.out) / ".state") if args.out and not args.no_resume else None
         progress = Progress(len(jobs)) if len(jobs) > 1 else None
         report = BatchReport()
-        executor = _cluster_executor(args, jobs) if args.scheduler or args.scheduler_file else None
+        try:
+            executor = _cluster_executor(args, jobs) if args.scheduler or args.scheduler_file else None
+        except (OSError, ValueError) as error:
+            print(f"error: cannot reach the Dask scheduler: {error}", file=sys.stderr)
+            return 2
         try:
             results = grade_many(jobs, args.jobs, not args.public_only, only=only, store=store,
                                  private_folders=(Path(scratch),),  # the other students' extracted zip files
