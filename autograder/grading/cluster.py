@@ -148,3 +148,29 @@ def run_worker(address: str | None, scheduler_file: str | None, nworkers: int, a
         command += [option, value] if value else []
     command += ["--scheduler-file", scheduler_file] if scheduler_file else [address or ""]
     return subprocess.call(command, env=env, cwd=Path.cwd())
+
+
+def dask_worker_main(argv: list[str]) -> None:
+    """``python -m autograder.grading.cluster [dask worker options]``: ``dask worker`` after the isolation check.
+
+    What dask-jobqueue's ``worker_command`` runs: the options are ``dask worker``'s, plus
+    ``--accept-weak-isolation``; ``--nworkers`` is also the number of sandboxes this host shares its memory among.
+    """
+    from distributed.cli import dask_worker
+
+    accept = "--accept-weak-isolation" in argv
+    argv = [a for a in argv if a != "--accept-weak-isolation"]
+    missing = refuse_weak_isolation(accept)
+    if missing:
+        os.environ[WEAK_ISOLATION_ENV] = "1"
+    if "--nworkers" in argv:
+        os.environ[HOST_SLOTS_ENV] = argv[argv.index("--nworkers") + 1]
+    sys.argv = ["dask worker", *argv]
+    dask_worker.main()
+
+
+if __name__ == "__main__":
+    try:
+        dask_worker_main(sys.argv[1:])
+    except WeakIsolation as error:
+        sys.exit(f"error: {error}")
