@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.batch import grade_many
+from autograder.grading.batch import BatchReport, grade_many
 from autograder.grading.memory import MemoryLimit, sandbox_share
 from autograder.paths import KIT_ROOT
 from autograder.submissions import Job
@@ -177,3 +177,28 @@ def test_cluster_loses_nothing_to_a_dead_worker_launcher_or_scheduler(cluster, t
     assert "infrastructure failure" not in final.stderr
     scores = {student: score for student, (score, _) in _scores(tmp_path / "all.json").items()}
     assert scores == {f"{name}_{n}": points for name, points in EXPECTED.items() for n in range(3)}
+
+
+#: split_data kills the grading process (the parent of the pre-started worker that forked its sandbox): as root,
+#: a sandbox can signal any process, so this is what a submission that "kills workers" does.
+KILLER = Variant(
+    "worker_killer", "split_data kills the grading process above its sandbox.", frozenset(),
+    {"split_data": "def split_data(X, y, test_size=0.2, random_state=42):\n    import os\n"
+                   "    zygote = os.getppid()\n"
+                   "    with open(f'/proc/{zygote}/stat') as stat:\n"
+                   "        grading = int(stat.read().rpartition(')')[2].split()[1])\n"
+                   "    os.kill(grading, 9)"})
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a sandbox run as root can signal the grading process")
+def test_submission_killing_its_grading_process_twice_is_an_infrastructure_failure(tmp_path):
+    path = tmp_path / "killer.ipynb"
+    path.write_text(render(ASSIGNMENT, KILLER), encoding="utf-8")
+    report = BatchReport()
+    killer, reference = grade_many([Job(path, "killer", ASSIGNMENT), Job(reference_notebook(ASSIGNMENT), "reference",
+                                                                         ASSIGNMENT)],
+                                   2, only=frozenset({"split_shapes"}), report=report)
+    assert reference.score == reference.max_score == 1
+    assert killer.tests == [] and "panne du correcteur" in killer.notices[0]
+    assert [student for student, _ in report.failures] == ["killer"]
+    assert len(report.failures[0][1]) == 2  # tried twice, in two grading processes

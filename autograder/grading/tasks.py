@@ -12,8 +12,10 @@ the only writer of the result store, stores it once.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -103,9 +105,11 @@ def _assignment_of(path: Path) -> str | None:
 
 
 def _inbox() -> Path:
-    """This process's folder of received notebooks (hidden from every sandbox)."""
+    """This process's folder of received notebooks (hidden from every sandbox; removed when the process ends)."""
     folder = Path(tempfile.gettempdir()) / f"dlkit-inbox-{os.getpid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700)
+        atexit.register(shutil.rmtree, folder, True)
     return folder
 
 
