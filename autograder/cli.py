@@ -94,8 +94,8 @@ def _grade(args: argparse.Namespace) -> int:
         report = BatchReport()
         try:
             executor = _cluster_executor(args, jobs) if args.scheduler or args.scheduler_file else None
-        except (OSError, ValueError) as error:
-            print(f"error: cannot reach the Dask scheduler: {error}", file=sys.stderr)
+        except (OSError, ValueError, RuntimeError) as error:  # unreachable scheduler, weak isolation here
+            print(f"error: cannot grade on the Dask cluster: {error}", file=sys.stderr)
             return 2
         try:
             results = grade_many(jobs, args.jobs, not args.public_only, only=only, store=store,
