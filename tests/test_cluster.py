@@ -202,3 +202,10 @@ def test_submission_killing_its_grading_process_twice_is_an_infrastructure_failu
     assert killer.tests == [] and "panne du correcteur" in killer.notices[0]
     assert [student for student, _ in report.failures] == ["killer"]
     assert len(report.failures[0][1]) == 2  # tried twice, in two grading processes
+
+
+def test_dask_is_not_imported_without_a_scheduler():
+    code = ("import sys, autograder.cli, autograder.grading.batch, autograder.grading.executors\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed'}))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=KIT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr
