@@ -20,8 +20,9 @@ from autograder.export.github import classroom_encoded, points_line
 from autograder.export.gradescope import write_gradescope
 from autograder.export.nbgrader_db import write_nbgrader_grades
 from autograder.grading.assignments import UnknownAssignment, available_assignments, load_assignment
-from autograder.grading.batch import Progress, ResultStore, grade_many
+from autograder.grading.batch import BatchReport, Progress, ResultStore, grade_many
 from autograder.grading.engine import AssignmentNotFound, grade_notebook, resolve_assignment, unreadable_result
+from autograder.grading.executors import SchedulerLost
 from autograder.grading.notebook import NotebookError, read_notebook
 from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.paths import ASSIGNMENTS_DIR, BUNDLED, EXAMPLES_DIR, SOLUTIONS_DIR
@@ -94,11 +95,31 @@ def _grade(args: argparse.Namespace) -> int:
         store = ResultStore(Path(args.out) / STATE) if args.out else None
         progress = Progress(len(jobs)) if len(jobs) > 1 else None
         started = time.monotonic()
-        results = grade_many(jobs, args.jobs, not args.public_only, only=only, store=store,
-                             private_folders=(Path(scratch),),  # the other students' extracted zip files
-                             on_result=progress.update if progress else lambda *_: None, resume=not args.no_resume)
+        report = BatchReport()
+        try:
+            executor = _cluster_executor(args, jobs) if args.scheduler or args.scheduler_file else None
+        except (OSError, ValueError, RuntimeError) as error:  # unreachable scheduler, weak isolation here
+            print(f"error: cannot grade on the Dask cluster: {error}", file=sys.stderr)
+            return 2
+        try:
+            results = grade_many(jobs, args.jobs, not args.public_only, only=only, store=store,
+                                 private_folders=(Path(scratch),),  # the other students' extracted zip files
+                                 on_result=progress.update if progress else lambda *_: None,
+                                 resume=not args.no_resume, executor=executor, report=report)
+        except SchedulerLost as error:
+            done = len(list(store.folder.rglob("result.json"))) if store else 0
+            print(f"error: the Dask scheduler was lost ({error}); {done} of {len(jobs)} submissions are graded"
+                  + (f" and stored in {args.out}/: run the same command again to grade only the others"
+                     if store else "; grade with --out DIR to keep what is done"), file=sys.stderr)
+            return 3
+        finally:
+            if executor is not None:
+                executor.close()
         wall_s = time.monotonic() - started
         gradings = store.gradings(jobs, results) if store else []  # fingerprints: while zips are extracted
+    for student, errors in report.failures:
+        print(f"infrastructure failure (not a grade, regraded by the next run): {student}: {' ; '.join(errors)}",
+              file=sys.stderr)
     results = [apply_overrides(result, overrides) for result in results]
     if len(results) == 1:
         print(format_submission(results[0]))
@@ -175,6 +196,32 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cluster_executor(args: argparse.Namespace, jobs: list[Job]):
+    """The Dask executor of ``--scheduler``/``--scheduler-file`` (Dask imported only here)."""
+    from autograder.grading.cluster import DaskExecutor, security
+
+    assignments = sorted({job.assignment or _assignment_of(job.path, None) for job in jobs} - {None})
+    return DaskExecutor(args.scheduler, args.scheduler_file, args.jobs, assignments, not args.public_only,
+                        security(args.tls_ca_file, args.tls_cert, args.tls_key))
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from autograder.grading.cluster import WeakIsolation, run_worker
+
+    try:
+        return run_worker(args.address, args.scheduler_file, args.nworkers, args.accept_weak_isolation,
+                          (args.tls_ca_file, args.tls_cert, args.tls_key))
+    except WeakIsolation as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _tls_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tls-ca-file", help="TLS: the certificate authority of the cluster (or Dask's config)")
+    parser.add_argument("--tls-cert", help="TLS: this process's certificate")
+    parser.add_argument("--tls-key", help="TLS: this process's private key")
+
+
 def demo_jobs() -> list[Job]:
     """The bundled examples: each assignment's reference, untouched student notebook and example submissions."""
     jobs = []
@@ -237,7 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--results", help="write Gradescope's results.json here (one submission)")
     grade.add_argument("--out", help="batch folder: every export, and stored results to resume an interrupted batch")
     grade.add_argument("--no-resume", action="store_true", help="regrade even what --out already holds")
-    grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    grade.add_argument("--jobs", type=int, default=1,
+                       help="submissions graded at once (default 1); with --scheduler local, Dask workers")
+    grade.add_argument("--scheduler", help="grade on a Dask cluster: the scheduler's address, or 'local' "
+                                           "(a LocalCluster of --jobs workers on this machine)")
+    grade.add_argument("--scheduler-file", help="grade on the Dask cluster this scheduler file describes")
+    _tls_options(grade)
     grade.add_argument("--json", help="write the full results (all submissions) as JSON here")
     grade.add_argument("--overrides", help="CSV of instructor overrides (student,check,points,comment)")
     grade.add_argument("--nbgrader-db", help="also write the scores to this nbgrader gradebook (sqlite:///...)")
@@ -256,6 +308,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", nargs="?", const="-", help="also write the class statistics as JSON here "
                         "(default: standard output)")
     report.set_defaults(run=_report)
+
+    worker = commands.add_parser("worker", help="run Dask workers that grade for `grade --scheduler`")
+    worker.add_argument("address", nargs="?", help="the scheduler's address (tcp://HOST:8786, tls://...)")
+    worker.add_argument("--scheduler-file", help="the scheduler file instead of an address")
+    worker.add_argument("--nworkers", type=int, default=1, help="worker processes (sandboxes at once) on this host")
+    worker.add_argument("--accept-weak-isolation", action="store_true",
+                        help="start even where a sandbox measure is missing (every result then says so)")
+    _tls_options(worker)
+    worker.set_defaults(run=_worker)
 
     if not BUNDLED:  # the example submissions live in the instructor's checkout only
         demo = commands.add_parser("demo", help="grade the bundled example submissions and print a score table")

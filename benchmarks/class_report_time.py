@@ -28,6 +28,7 @@ from autograder.cli import main
 from autograder.export.class_page import class_page
 from autograder.grading.assignments import load_assignment
 from autograder.grading.batch import ResultStore, grade_many
+from autograder.grading.tasks import result_key
 from autograder.paths import ASSIGNMENTS_DIR, EXAMPLES_DIR, SOLUTIONS_DIR
 from autograder.results import Status, SubmissionResult
 from autograder.submissions import Job
@@ -66,7 +67,8 @@ def synthesise(real: list[SubmissionResult], count: int, out: Path, seed: int = 
         result.submission = str(notebook)
         if number % 50 == 1 and result.tests:
             result.tests[0].status = Status.TIMEOUT
-        store.save(Job(notebook, result.student, result.assignment), result, include_hidden=True)
+        job = Job(notebook, result.student, result.assignment)
+        store.save(job, result_key(job, True, None), result)
         students.append(result.student)
     store.save_batch(students, 3600.0, 2)
 

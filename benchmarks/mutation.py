@@ -41,8 +41,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.grading.batch import grade_job
 from autograder.grading.engine import grade_notebook
+from autograder.grading.tasks import grade_task, make_task
 from autograder.paths import SOLUTIONS_DIR
 from autograder.results import Status, SubmissionResult
 from autograder.submissions import Job
@@ -265,8 +265,8 @@ def main() -> None:
                 index, node = functions[mutant.function]
                 path = Path(scratch) / f"mutant{number}.ipynb"
                 nbformat.write(mutated_notebook(notebook, index, node, mutant.source), path)
-                pending[pool.submit(grade_job, Job(path, f"mutant{number}", args.assignment), True, affected,
-                                    ())] = mutant
+                task = make_task(Job(path, f"mutant{number}", args.assignment), True, affected, ())
+                pending[pool.submit(grade_task, task, args.jobs)] = mutant
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -21,6 +21,7 @@ import pytest
 from autograder.cli import main
 from autograder.distribution.leaks import collect_secrets
 from autograder.grading.batch import ResultStore
+from autograder.grading.tasks import result_key
 from autograder.results import SubmissionResult
 from autograder.submissions import Job
 from tests.browser import BROWSER, chromium
@@ -49,7 +50,8 @@ def _store(results: list[SubmissionResult], out: Path) -> None:
     """Store ``results`` as ``autograder grade --out`` does (with each notebook's fingerprint)."""
     store = ResultStore(out / ".state")
     for result in results:
-        store.save(Job(Path(result.submission), result.student, result.assignment), result, include_hidden=True)
+        job = Job(Path(result.submission), result.student, result.assignment)
+        store.save(job, result_key(job, True, None), result)
     store.save_batch([r.student for r in results], 600.0, 2)
 
 

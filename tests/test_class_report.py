@@ -16,6 +16,7 @@ from autograder.class_report.alarms import (
 from autograder.class_report.stats import class_stats, is_unreadable
 from autograder.cli import main
 from autograder.grading.batch import ResultStore
+from autograder.grading.tasks import result_key
 from autograder.results import Status, StoredGrading, SubmissionResult
 from autograder.results import TestResult as Outcome  # not collected by pytest
 from autograder.submissions import Job
@@ -135,7 +136,7 @@ def _store(out: Path, results: list[SubmissionResult]) -> list[Job]:
         notebook.parent.mkdir(parents=True, exist_ok=True)
         notebook.write_text(json.dumps({"student": result.student}))
         jobs.append(Job(notebook, result.student, result.assignment))
-        store.save(jobs[-1], result, include_hidden=True)
+        store.save(jobs[-1], result_key(jobs[-1], True, None), result)
     store.save_batch([job.student for job in jobs], 30.0, 2)
     return jobs
 
@@ -143,12 +144,12 @@ def _store(out: Path, results: list[SubmissionResult]) -> list[Job]:
 def test_store_keeps_earlier_gradings_of_the_same_notebook(tmp_path):
     (job,) = _store(tmp_path / "out", [submission("ann")])
     store = ResultStore(tmp_path / "out" / ".state")
-    store.save(job, submission("ann", {"quality": Status.FAILED}, 0.5), include_hidden=True)
+    store.save(job, result_key(job, True, None), submission("ann", {"quality": Status.FAILED}, 0.5))
     stored = store.grading("ann")
     assert stored.fingerprint == job.fingerprint() and stored.result.tests[3].status is Status.FAILED
     assert [r.tests[3].status for r in stored.earlier] == [Status.PASSED]
     job.path.write_text("changed")
-    store.save(job, submission("ann"), include_hidden=True)
+    store.save(job, result_key(job, True, None), submission("ann"))
     assert store.grading("ann").earlier == []
 
 

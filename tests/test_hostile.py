@@ -47,7 +47,7 @@ def test_hostile_submission_gets_its_exact_outcome(corpus, variant: Variant):
 def test_sandbox_reports_its_isolation(corpus):
     results, _, _ = corpus
     isolation = results["wrong_kernel"].isolation
-    assert isolation == {"network": True, "loopback": True, "files": True}
+    assert isolation == {"network": True, "loopback": True, "files": True, "memory_cgroup": True}
 
 
 def test_no_network_from_the_sandbox(corpus):

@@ -84,6 +84,39 @@ class Assignment:
         wanted = (public, hidden) if self.include_hidden else (public,)
         return tuple(m for m in wanted if (self.folder / f"{m.rpartition('.')[2]}.py").is_file())
 
+    @property
+    def warm_modules(self) -> tuple[str, ...]:
+        """What a pre-started worker imports once for every sandbox it forks: the frameworks, the probe modules
+        and the modules the released notebook imports (what nearly every submission imports again)."""
+        return (*self.preload, *self.probe_modules, *released_imports(self.name))
+
+
+@cache
+def graders_version(name: str, graders_dir: Path = GRADERS_DIR) -> str:
+    """SHA-256 (16 hex digits) of the assignment's grader files and of the kit's grading code: a change regrades."""
+    import hashlib
+
+    import autograder
+
+    digest = hashlib.sha256()
+    kit = Path(autograder.__file__).parent
+    files = sorted((graders_dir / package_name(name)).glob("*.py")) + sorted((kit / "grading").glob("*.py"))
+    for path in [*files, kit / "pytest_plugin.py"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@cache
+def released_imports(name: str) -> tuple[str, ...]:
+    """The modules the assignment's released student notebook imports (none when it is not there)."""
+    from autograder.grading.notebook import NotebookError, definitions, imported_modules, read_notebook
+    from autograder.paths import ASSIGNMENTS_DIR
+
+    try:
+        return tuple(imported_modules(definitions(read_notebook(ASSIGNMENTS_DIR / name / f"{name}.ipynb"))))
+    except NotebookError:
+        return ()
+
 
 def is_hidden_module(stem: str) -> bool:
     """``test_hidden`` and ``hidden_*`` modules of a grader package: only the hidden tests use them."""

@@ -1,24 +1,24 @@
-"""Grade many submissions: ``parallel`` grading processes at once, results stored as they finish.
+"""Grade many submissions on an executor (grading processes here, or a Dask cluster), results stored as they finish.
 
-With a store folder, each result is written (atomically) the moment it is known, next to the
-fingerprint of the notebook it came from: an interrupted batch resumes without regrading
-what is finished, and a changed notebook is regraded.
+With a store folder, each result is written (atomically) the moment it is known, under its task's
+key (assignment, notebook SHA-256, graders' version, selection): an interrupted batch resumes
+without regrading what is finished, and a changed notebook or grader is regraded.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from autograder.export.files import write_atomically
-from autograder.grading.assignments import load_assignment
-from autograder.grading.engine import grade_notebook, unreadable_result
+from autograder.grading.executors import InlineExecutor, LocalExecutor
+from autograder.grading.tasks import Outcome, Task, make_task
 from autograder.results import StoredGrading, SubmissionResult
 from autograder.submissions import Job
 
@@ -26,12 +26,23 @@ from autograder.submissions import Job
 EARLIER_KEPT = 3
 
 
-class ResultStore:
-    """``<folder>/<student>/result.json``: one stored result per submission, and ``<folder>/batch.json``.
+class Executor(Protocol):
+    """Runs tasks (:mod:`autograder.grading.executors`, :mod:`autograder.grading.cluster`)."""
 
-    A result regraded from the same notebook keeps its previous gradings (``earlier``, at most
-    :data:`EARLIER_KEPT`); a changed notebook starts afresh. ``batch.json`` names the last batch's
-    students, in order, and how long it took.
+    def submit(self, index: int, task: Task, avoid: str | None = None) -> None: ...
+
+    def next_outcome(self) -> tuple[int, Outcome]: ...
+
+    def close(self) -> None: ...
+
+
+class ResultStore:
+    """``<folder>/<student>/result.json``: one stored result per submission, under its task's key, and
+    ``<folder>/batch.json``.
+
+    A result regraded under the same key (notebook, graders, selection) keeps its previous gradings
+    (``earlier``, at most :data:`EARLIER_KEPT`); a changed notebook or grader starts afresh.
+    ``batch.json`` names the last batch's students, in order, and how long it took.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -47,25 +58,23 @@ class ResultStore:
         except (OSError, ValueError):
             return None
 
-    def load(self, job: Job, include_hidden: bool) -> SubmissionResult | None:
-        """The stored result of this very notebook, if any."""
+    def load(self, job: Job, key: str) -> SubmissionResult | None:
+        """The stored result of this very notebook, graders and selection (``key``), if any."""
         data = self._document(self.path(job))
         try:
-            if data is None or data.get("fingerprint") != job.fingerprint() \
-                    or data.get("include_hidden") != include_hidden:
+            if data is None or data.get("key") != key:
                 return None
             return SubmissionResult.from_dict(data["result"])
         except (ValueError, KeyError, TypeError):
             return None
 
-    def save(self, job: Job, result: SubmissionResult, include_hidden: bool) -> None:
-        fingerprint = job.fingerprint()
+    def save(self, job: Job, key: str, result: SubmissionResult) -> None:
+        """Store ``result`` under ``key``, with the notebook's fingerprint and the earlier gradings of that key."""
         previous = self._document(self.path(job)) or {}
         earlier = []
-        if previous.get("fingerprint") == fingerprint and previous.get("include_hidden") == include_hidden:
+        if previous.get("key") == key:
             earlier = [previous["result"], *previous.get("earlier", [])][:EARLIER_KEPT]
-        document = {"fingerprint": fingerprint, "include_hidden": include_hidden, "result": result.to_dict(),
-                    "earlier": earlier}
+        document = {"key": key, "fingerprint": job.fingerprint(), "result": result.to_dict(), "earlier": earlier}
         write_atomically(self.path(job), json.dumps(document, indent=1, ensure_ascii=False))
 
     def grading(self, student: str) -> StoredGrading | None:
@@ -133,22 +142,18 @@ class Progress:
             self.stream.flush()
 
 
-def grade_job(job: Job, include_hidden: bool, only: frozenset[str] | None,
-              private_folders: tuple[Path, ...]) -> SubmissionResult:
-    """Grade one job (in this process); an unreadable input gets 0 with its reason."""
-    only = job.only if job.only is not None else only
-    if job.problem:
-        checks = [c for c in (load_assignment(job.assignment, include_hidden).checks if job.assignment else ())
-                  if c.selected_by(only)]
-        return unreadable_result(job.path, checks, job.assignment or "?", job.student, job.problem, time.monotonic())
-    return grade_notebook(job.path, job.assignment, include_hidden, student=job.student, only=only,
-                          private_folders=private_folders)
-
-
-def infrastructure_failure(job: Job, error: BaseException) -> SubmissionResult:
-    """A result standing for a submission whose grading process was lost (never stored: a rerun regrades it)."""
-    message = f"Correction interrompue par une panne du correcteur ({type(error).__name__}) : relancez la correction."
+def infrastructure_failure(job: Job, errors: list[str]) -> SubmissionResult:
+    """A result standing for a submission no grading process could grade (never stored: a rerun regrades it)."""
+    message = ("Correction impossible : panne du correcteur, pas de votre code (" + " ; ".join(errors)[-400:]
+               + "). Relancez la correction.")
     return SubmissionResult(str(job.path), job.assignment or "?", job.student, [], [message])
+
+
+@dataclass
+class BatchReport:
+    """What a batch leaves besides its results: the submissions no grading process could grade."""
+
+    failures: list[tuple[str, list[str]]] = field(default_factory=list)  # (student, errors)
 
 
 def grade_many(
@@ -160,45 +165,67 @@ def grade_many(
     private_folders: tuple[Path, ...] = (),
     store: ResultStore | None = None,
     resume: bool = True,
+    executor: Executor | None = None,
+    report: BatchReport | None = None,
 ) -> list[SubmissionResult]:
-    """Grade every job (``parallel`` grading processes at once); results keep the jobs' order.
+    """Grade every job on ``executor`` (default: ``parallel`` grading processes here); results keep the jobs' order.
 
-    Each grading process runs one pytest session per submission (pytest is not thread-safe);
-    this process stays the only writer of the store. ``on_result(job, result, reused)`` is
+    This process is the only writer of the store. Faults: a student's crash, timeout or memory bomb is a
+    grade (made in the sandbox), never retried; an infrastructure error (a grading process or its
+    pre-started worker lost, a full disk) is retried once elsewhere; a task that fails twice is an
+    infrastructure failure, listed in ``report``, never stored. ``on_result(job, result, reused)`` is
     called as each result is known; ``reused`` is True when the store already held it. With
     ``resume=False`` every job is graded and the store only records (keeping earlier gradings).
+
+    Raises:
+        SchedulerLost: the cluster's scheduler went away (what finished is stored; re-running resumes).
     """
     jobs = list(jobs)
     inputs = tuple(sorted({job.path.parent for job in jobs}))  # other students' submissions
     hidden_from_students = private_folders + ((store.folder,) if store else ()) + inputs
     results: dict[int, SubmissionResult] = {}
-
-    def finished(index: int, result: SubmissionResult, reused: bool) -> None:
-        results[index] = result
-        if store and not reused:
-            store.save(jobs[index], result, include_hidden)
-        on_result(jobs[index], result, reused)
-
-    todo = []
+    tasks = {index: make_task(job, include_hidden, only, hidden_from_students) for index, job in enumerate(jobs)}
     for index, job in enumerate(jobs):
-        reused = store.load(job, include_hidden) if store and resume else None
+        reused = store.load(job, tasks[index].key) if store and resume else None
         if reused is not None:
-            finished(index, reused, True)
-        else:
-            todo.append(index)
-    arguments = (include_hidden, only, hidden_from_students)
-    if parallel <= 1 or len(todo) <= 1:
-        for index in todo:
-            finished(index, grade_job(jobs[index], *arguments), False)
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(parallel, len(todo)), mp_context=context) as pool:
-            futures = {pool.submit(grade_job, jobs[index], *arguments): index for index in todo}
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    finished(index, future.result(), False)
-                except Exception as error:  # noqa: BLE001 - a lost grading process is not the student's grade
-                    results[index] = infrastructure_failure(jobs[index], error)
-                    on_result(jobs[index], results[index], False)
+            results[index] = reused
+            on_result(job, reused, True)
+    todo = [index for index in range(len(jobs)) if index not in results]
+    if todo:
+        own = executor is None
+        executor = executor or (InlineExecutor() if parallel <= 1 or len(todo) <= 1 else LocalExecutor(
+            min(parallel, len(todo))))
+        try:
+            _run(jobs, tasks, todo, executor, results, store, on_result, report or BatchReport())
+        finally:
+            if own:
+                executor.close()
     return [results[index] for index in range(len(jobs))]
+
+
+def _run(jobs: list[Job], tasks: dict[int, Task], todo: list[int], executor: Executor,
+         results: dict[int, SubmissionResult], store: ResultStore | None,
+         on_result: Callable[[Job, SubmissionResult, bool], None], report: BatchReport) -> None:
+    """Submit ``todo``, store results as they come, retry an infrastructure error once elsewhere."""
+    errors: dict[int, list[str]] = {index: [] for index in todo}
+    for index in todo:
+        executor.submit(index, tasks[index])
+    left = len(todo)
+    while left:
+        index, outcome = executor.next_outcome()
+        job = jobs[index]
+        if outcome.result is not None:
+            result = outcome.result
+            result.submission = str(job.path)
+            if store:
+                store.save(job, tasks[index].key, result)
+        else:
+            errors[index].append(f"{outcome.where}: {outcome.error}" if outcome.where else str(outcome.error))
+            if len(errors[index]) < 2 and not outcome.final:
+                executor.submit(index, tasks[index], avoid=outcome.where)
+                continue
+            result = infrastructure_failure(job, errors[index])
+            report.failures.append((job.student, errors[index]))
+        results[index] = result
+        left -= 1
+        on_result(job, result, False)

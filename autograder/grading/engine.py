@@ -62,7 +62,7 @@ def open_sandbox(assignment: Assignment, notebook: object, limits: Limits | None
                  private_folders: tuple[Path, ...] = ()) -> Sandbox:
     """A sandbox for the notebook's definitions (nothing starts before the first request)."""
     setup = SandboxSetup(assignment.package, assignment.preload, assignment.probe_modules,
-                         tuple(definitions(notebook)), tuple(private_folders))
+                         tuple(definitions(notebook)), tuple(private_folders), warm=assignment.warm_modules)
     return Sandbox(setup, limits or Limits(wall_s=assignment.time_limit_s))
 
 
@@ -91,6 +91,7 @@ def grade_notebook(
     private_folders: tuple[Path, ...] = (),
     seed: int = 0,
     called: dict[str, set[str]] | None = None,
+    slots: int = 1,
 ) -> SubmissionResult:
     """Grade one notebook in a sandbox; never raises for a broken submission.
 
@@ -99,6 +100,7 @@ def grade_notebook(
         private_folders: more folders the student's code must not see (e.g. the results folder).
         seed: the seed every request starts from (calibration grades with several).
         called: filled, if given, with the student's functions each check ran (mutation benchmark).
+        slots: sandboxes this host runs at once: each sandbox's memory is the host's shared among them.
     """
     started = time.monotonic()
     path = Path(path)
@@ -113,7 +115,8 @@ def grade_notebook(
     checks = [c for c in assignment.checks if c.selected_by(only)]
     if notebook is None:
         return unreadable_result(path, checks, assignment.name, student, unreadable or "", started)
-    sandbox = open_sandbox(assignment, notebook, limits, private_folders)
+    sandbox = open_sandbox(assignment, notebook, limits or Limits(wall_s=assignment.time_limit_s, slots=slots),
+                           private_folders)
     context = GradingContext(Student(SandboxBackend(sandbox), seed, trace=called is not None), notebook,
                              assignment.tasks, only)
     try:

@@ -127,3 +127,22 @@ def _blank_dropped(source: str, tree: ast.Module) -> str:
 def assignment_of(notebook: nbformat.NotebookNode) -> str | None:
     """The assignment name recorded in the notebook's metadata (``metadata.dlkit.assignment``)."""
     return notebook.get("metadata", {}).get("dlkit", {}).get("assignment")
+
+
+def imported_modules(cells: list[DefinitionCell]) -> list[str]:
+    """The absolute modules the kept definitions import (``from keras import layers`` gives ``keras``), in order."""
+    modules: list[str] = []
+    for cell in cells:
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            else:
+                continue
+            modules += [name for name in names if name not in modules]
+    return modules

@@ -24,6 +24,7 @@ from typing import Any
 from autograder.grading import codec
 from autograder.grading.determinism import sandbox_environment
 from autograder.grading.isolation import ProcessLimit, enter_namespaces, mount_namespace_id
+from autograder.grading.memory import MemoryLimit, join_memory_group, sandbox_share
 from autograder.grading.notebook import DefinitionCell
 from autograder.grading.zygote import acquire, apply_limits, release
 from autograder.paths import BUNDLED, COURSE_DIR, GRADERS_DIR, KIT_ROOT
@@ -42,7 +43,9 @@ class Limits:
     Attributes:
         wall_s: wall time for the whole submission, in seconds (all restarts included).
         cpu_s: CPU time of one process, in seconds.
-        memory_mb: address-space limit, in MiB.
+        memory_mb: memory of one sandbox, in MiB (resident memory under a cgroup, else address space); None:
+            sized from the host's memory and ``slots`` (:mod:`autograder.grading.memory`).
+        slots: sandboxes this host runs at once (``--jobs``, or a Dask host's workers).
         file_mb: largest file the process may write, in MiB.
         output_kb: how much of the process's printed output is kept, in KiB.
         threads: threads each framework may use.
@@ -54,7 +57,8 @@ class Limits:
 
     wall_s: float = 300.0
     cpu_s: int = 900
-    memory_mb: int = 12288
+    memory_mb: int | None = None
+    slots: int = 1
     file_mb: int = 256
     output_kb: int = 64
     threads: int = 1
@@ -62,9 +66,12 @@ class Limits:
     isolate_network: bool = True
     prestart: bool = True
 
-    def rlimits(self) -> dict[str, int]:
-        """CPU seconds, address space and largest file in bytes (see :func:`zygote.apply_limits`)."""
-        return {"cpu_s": self.cpu_s, "memory": self.memory_mb * 2**20, "file": self.file_mb * 2**20}
+    def memory_bytes(self) -> int:
+        return self.memory_mb * 2**20 if self.memory_mb is not None else sandbox_share(self.slots)
+
+    def rlimits(self, address_space: int) -> dict[str, int]:
+        """CPU seconds, address space (0: none) and largest file in bytes (see :func:`zygote.apply_limits`)."""
+        return {"cpu_s": self.cpu_s, "memory": address_space, "file": self.file_mb * 2**20}
 
 
 @dataclass
@@ -89,6 +96,8 @@ class SandboxSetup:
             (``a01_regression.probes``); hidden tests are never among them.
         cells: the notebook's kept definitions.
         hide: folders covered before the student's code runs.
+        warm: modules a pre-started worker imports besides ``preload`` (probe modules, the notebook's usual
+            imports), so that no forked sandbox imports them again.
     """
 
     package: str
@@ -97,6 +106,7 @@ class SandboxSetup:
     cells: tuple[DefinitionCell, ...]
     hide: tuple[Path, ...] = ()
     threads: int = 1
+    warm: tuple[str, ...] = ()
 
     def document(self) -> dict[str, Any]:
         return {"package": self.package, "preload": list(self.preload), "probe_modules": list(self.probe_modules),
@@ -118,11 +128,12 @@ def hidden_folders(folders: tuple[Path, ...]) -> list[Path]:
     return kept
 
 
-def _preexec(limits: Limits, processes: ProcessLimit) -> None:
-    """In the child, before exec: new session, resource limits, process limit, namespaces."""
+def _preexec(limits: Limits, processes: ProcessLimit, memory: MemoryLimit) -> None:
+    """In the child, before exec: new session, resource limits, process and memory limits, namespaces."""
     os.setsid()
-    apply_limits(limits.rlimits())
+    apply_limits(limits.rlimits(memory.address_space))
     processes.enter()
+    join_memory_group(str(memory.group) if memory.group else None)
     enter_namespaces(network=limits.isolate_network)
 
 
@@ -152,19 +163,22 @@ def describe_exit(code: int | None) -> str:
 class _Process:
     """One worker process: sends requests, reads its events, kills it when a limit passes."""
 
-    def __init__(self, setup_path: Path, workdir: Path, limits: Limits, preload: tuple[str, ...]) -> None:
+    def __init__(self, setup_path: Path, workdir: Path, limits: Limits, preload: tuple[str, ...],
+                 warm: tuple[str, ...] = ()) -> None:
         self.limits = limits
         read_fd, write_fd = os.pipe()
         request_read, request_write = os.pipe()
         env = _environment(limits)
         self.processes = ProcessLimit(limits.processes)
-        self.zygote = acquire(preload, env) if limits.prestart else None
+        self.memory = MemoryLimit(limits.memory_bytes())
+        self.zygote = acquire(preload, env, warm) if limits.prestart else None
         if self.zygote is not None:
             output_read, output_write = os.pipe()
             self.process = self.zygote.spawn(
                 {"setup": str(setup_path), "workdir": str(workdir), "env": env, "network": limits.isolate_network,
                  "cgroup": str(self.processes.group) if self.processes.group else None,
-                 "nproc": self.processes.nproc, "limits": limits.rlimits()},
+                 "memory_group": str(self.memory.group) if self.memory.group else None,
+                 "nproc": self.processes.nproc, "limits": limits.rlimits(self.memory.address_space)},
                 write_fd, output_write, request_read)
             os.close(output_write)
             self.output_stream = os.fdopen(output_read, "rb", buffering=0)
@@ -173,7 +187,7 @@ class _Process:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "autograder.grading.worker", str(setup_path)],
                 cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                pass_fds=(write_fd, request_read), preexec_fn=lambda: _preexec(limits, self.processes),
+                pass_fds=(write_fd, request_read), preexec_fn=lambda: _preexec(limits, self.processes, self.memory),
             )
             self.output_stream = self.process.stdout
         os.close(write_fd)
@@ -262,6 +276,7 @@ class _Process:
             self.process.wait()
         self._kill()  # what the student's code started in the session dies with it
         self.processes.kill_all()  # and, under a cgroup, what left the session too
+        self.memory.remove()
         self._drain_output()
         self.selector.close()
         self.results.close()
@@ -324,7 +339,7 @@ class Sandbox:
             return None
         self.starts += 1
         workdir = Path(tempfile.mkdtemp(prefix="run-", dir=self.scratch.name))
-        process = _Process(self.setup_path, workdir, self.limits, self.setup.preload)
+        process = _Process(self.setup_path, workdir, self.limits, self.setup.preload, self.setup.warm)
         event = process.next_event(self.deadline)
         if event is None or event.get("type") != "ready":
             reason = process.killed_reason or describe_exit(process.process.returncode)
@@ -334,6 +349,7 @@ class Sandbox:
         if self.starts == 1:
             self.report.cell_errors = [str(e) for e in event.get("cell_errors", [])][:20]
             self.report.isolation = {k: bool(v) for k, v in dict(event.get("isolation", {})).items()}
+            self.report.isolation["memory_cgroup"] = process.memory.group is not None
         return process
 
     def _retire(self, process: _Process) -> None:
@@ -412,3 +428,17 @@ class Sandbox:
         if self._dropped:
             self.report.notices.append(f"Sortie affichée tronquée : {self._dropped} octets ignorés.")
         return self.report
+
+
+def check_isolation() -> dict[str, bool]:
+    """Which isolation measures this host applies to a sandbox (a fresh one, with no code): the ``isolation`` field."""
+    sandbox = Sandbox(SandboxSetup("", (), (), ()), Limits(wall_s=60, prestart=False))
+    sandbox.request({"call": "dlkit_isolation_check", "args": [], "kwargs": {}}, 30)
+    return sandbox.close().isolation
+
+
+def prestart(preload: tuple[str, ...], warm: tuple[str, ...], limits: Limits) -> None:
+    """Start a pre-started worker for these modules now, idle until a sandbox needs it."""
+    zygote = acquire(preload, _environment(limits), warm)
+    if zygote is not None:
+        release(zygote)

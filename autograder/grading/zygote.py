@@ -13,6 +13,7 @@ Zygote side: ``python -m autograder.grading.zygote`` serves spawn requests on a 
 from __future__ import annotations
 
 import atexit
+import importlib
 import json
 import os
 import resource
@@ -23,15 +24,18 @@ import threading
 from typing import Any
 
 from autograder.grading.isolation import enter_namespaces, join_process_limit
+from autograder.grading.memory import join_memory_group
 
 _lock = threading.Lock()
 _idle: dict[tuple, list[Zygote]] = {}
+_starting: dict[tuple, threading.Lock] = {}
 
 
 def apply_limits(limits: dict[str, int]) -> None:
-    """Resource limits of a sandbox (CPU seconds, address space and file size in bytes)."""
+    """Resource limits of a sandbox (CPU seconds, address space (0: none) and file size in bytes)."""
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"] + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
+    if limits["memory"]:
+        resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
@@ -80,10 +84,10 @@ class ForkedProcess:
 class Zygote:
     """A pre-started worker process holding the imported frameworks (one per thread)."""
 
-    def __init__(self, preload: tuple[str, ...], env: dict[str, str]) -> None:
+    def __init__(self, preload: tuple[str, ...], env: dict[str, str], warm: tuple[str, ...] = ()) -> None:
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.grading.zygote", str(theirs.fileno()), *preload],
+        self.process = subprocess.Popen(  # not multiprocessing: a daemonic process (a Dask worker's) may start it
+            [sys.executable, "-m", "autograder.grading.zygote", str(theirs.fileno()), *preload, "--", *warm],
             env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -109,23 +113,26 @@ class Zygote:
             self.process.kill()
 
 
-def acquire(preload: tuple[str, ...], env: dict[str, str]) -> Zygote | None:
-    """An idle zygote for ``preload`` (started if none is idle); None if it cannot start.
+def acquire(preload: tuple[str, ...], env: dict[str, str], warm: tuple[str, ...] = ()) -> Zygote | None:
+    """An idle zygote for ``preload`` and ``warm`` (started if none is idle); None if it cannot start.
 
     Each concurrent sandbox holds its own zygote until :func:`release`: at most as many
     zygotes live as sandboxes ever ran at once, each a few hundred MB.
     """
-    key = (preload, tuple(sorted(env.items())))
+    key = (preload, warm, tuple(sorted(env.items())))
     with _lock:
-        while _idle.get(key):
-            zygote = _idle[key].pop()
-            if zygote.process.poll() is None:
-                zygote.key = key
-                return zygote
-    try:
-        zygote = Zygote(preload, env)
-    except (OSError, ConnectionError, ValueError):
-        return None
+        starting = _starting.setdefault(key, threading.Lock())
+    with starting:  # one start at a time per key: a sandbox waits for the zygote a Dask plugin is starting
+        with _lock:
+            while _idle.get(key):
+                zygote = _idle[key].pop()
+                if zygote.process.poll() is None:
+                    zygote.key = key
+                    return zygote
+        try:
+            zygote = Zygote(preload, env, warm)
+        except (OSError, ConnectionError, ValueError):
+            return None
     zygote.key = key
     return zygote
 
@@ -156,6 +163,7 @@ def _child(spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int
     os.close(output_fd)
     apply_limits(spec["limits"])
     join_process_limit(spec["cgroup"], spec["nproc"])
+    join_memory_group(spec["memory_group"])
     enter_namespaces(network=spec["network"])
     os.environ.clear()
     os.environ.update(spec["env"], DLKIT_RESULT_FD=str(result_fd), DLKIT_REQUEST_FD=str(request_fd))
@@ -166,12 +174,21 @@ def _child(spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int
     sys.stdout.flush()
 
 
-def serve(fd: int, preload: list[str]) -> None:
-    """Import ``preload``, then fork one child per spawn request until the socket closes."""
+def serve(fd: int, preload: list[str], warm: list[str]) -> None:
+    """Import ``preload`` and what of ``warm`` imports, then fork one child per spawn request until the socket closes.
+
+    ``warm`` modules are imported for speed only (probe modules, the released notebook's imports): one that
+    fails to import is left to the child, which imports it again and reports the error as it always does.
+    """
     sock = socket.socket(fileno=fd)
     from autograder.grading import worker
 
     worker.preload(preload)
+    for module in warm:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - the sandbox imports it again and reports what fails
+            pass
     _send(sock, {"type": "ready"})
     while True:
         message, fds, _, _ = socket.recv_fds(sock, 65536, 3)
@@ -193,4 +210,5 @@ def serve(fd: int, preload: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), sys.argv[2:])
+    separator = sys.argv.index("--")
+    serve(int(sys.argv[1]), sys.argv[2:separator], sys.argv[separator + 1:])
