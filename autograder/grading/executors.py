@@ -78,16 +78,21 @@ class LocalExecutor:
 
 
 class InlineExecutor:
-    """One submission at a time in this very process (``--jobs 1``): no process start at all."""
+    """One submission at a time in this very process (``--jobs 1``): no process start at all.
+
+    Each task is graded when its outcome is asked for, so that the batch stores every result as
+    soon as it is known (an interrupted batch keeps what finished).
+    """
 
     def __init__(self) -> None:
-        self.outcomes: list[tuple[int, Outcome]] = []
+        self.queued: list[tuple[int, Task]] = []
 
     def submit(self, index: int, task: Task, avoid: str | None = None) -> None:
-        self.outcomes.append((index, run_task(task, 1)))
+        self.queued.append((index, task))
 
     def next_outcome(self) -> tuple[int, Outcome]:
-        return self.outcomes.pop(0)
+        index, task = self.queued.pop(0)
+        return index, run_task(task, 1)
 
     def close(self) -> None:
         pass
