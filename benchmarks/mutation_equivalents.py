@@ -5,6 +5,9 @@ counted in the notebook cell); ``python -m benchmarks.mutation ASSIGNMENT`` list
 to review. A mutant belongs here only when the statement does not ask for what it changes.
 """
 
+#: The reason shared by 06_cnn_resnet's detection-head mutants.
+BACKBONE = "the statement gives the detection backbone as an example (« par exemple »): any backbone is right"
+
 EQUIVALENT: dict[str, dict[str, str]] = {
     "00_fundamentals": {
         "gradient_descent:1:31:constant": "the skeleton gives the defaults; the graders always pass theta0",
@@ -156,6 +159,41 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "plot_accuracy_curves:11:42:constant": "the figure's size is not graded",
         "plot_accuracy_curves:17:4:remove": "the statement asks for labelled curves, a legend and axis titles, "
                                             "not a figure title",
+    },
+    "06_cnn_resnet": {
+        "build_detection_head:12:45:constant": BACKBONE,
+        "build_detection_head:10:61:constant": BACKBONE,
+        "build_detection_head:12:30:constant": BACKBONE,
+        "build_detection_head:10:45:constant": BACKBONE,
+        "build_detection_head:12:22:constant": BACKBONE,
+        "build_detection_head:11:4:remove": BACKBONE,
+        "build_detection_head:10:22:constant": BACKBONE,
+        "build_detection_head:10:27:constant": BACKBONE,
+        "build_detection_head:11:32:constant": BACKBONE,
+        "build_detection_head:12:61:constant": BACKBONE,
+        "build_detection_head:11:29:constant": BACKBONE,
+        "build_detection_head:12:4:remove": BACKBONE,
+        "build_detection_head:10:30:constant": BACKBONE,
+        "build_detection_head:12:27:constant": BACKBONE,
+        "total_loss:63:14:swap": "the mean squared difference is symmetric: content_loss(generated, target) is the "
+                                 "same",
+        "total_loss:64:12:swap": "(G(a) − G(b))² is symmetric: style targets and generated features swapped give the "
+                                 "same style loss",
+        "build_feature_extractor:1:41:constant": "the skeleton gives the defaults; the graders always pass input_shape",
+        "build_feature_extractor:1:46:constant": "the skeleton gives the defaults; the graders always pass input_shape",
+        "build_feature_extractor:1:51:constant": "the skeleton gives the defaults; the graders always pass input_shape",
+        "build_feature_extractor:13:47:constant": "with weights=None, include_top=True only adds unused dense layers "
+                                                  "after block5_pool: the six outputs are the same",
+        "residual_block:1:38:constant": "the skeleton gives the defaults; the graders always pass stride",
+        "encode_labels:25:66:constant": "numpy's reshape takes any negative size as the one to infer: (-2) is (-1)",
+        "train_model:14:108:constant": "verbose=1 only prints progress",
+        "evaluate_model:25:50:constant": "verbose=1 only prints progress",
+        "plot_history:12:56:constant": "the figure's size is not graded",
+        "plot_history:12:60:constant": "the figure's size is not graded",
+        "plot_history:12:28:swap": "two panels stacked (subplots(2, 1)) show the same curves apart as well: the "
+                                   "graders check two distinct axes, not their layout",
+        "plot_history:18:8:remove": "the statement asks for labelled curves, a legend and axis titles, not a "
+                                    "panel title",
     },
     "07_segmentation": {
         "make_discs:1:33:constant": "the skeleton gives the default seed; the graders always pass seed",
