@@ -37,7 +37,7 @@ def returned_scalar(sub: Submission, function: str, *args: Any, **kwargs: Any) -
 
 
 def style_parts(sub: Submission, style_features: list[np.ndarray], generated: list[np.ndarray],
-                weights: list[float]) -> dict[str, Any]:
+                weights: list[float] | None) -> dict[str, Any]:
     """``style_loss(style_features, generated, weights=weights)``, and the student's ``gram_matrix`` of each
     layer's style and generated features (``[G(style_l), G(generated_l)]``, None where it fails)."""
     gram = sub.namespace.get("gram_matrix")

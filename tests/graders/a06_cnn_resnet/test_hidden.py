@@ -128,10 +128,11 @@ def test_resnet_compile(resnet):
 @graded(1, task="training")
 def test_train_defaults(student):
     """Entraînement : par défaut 10 époques, lots de 64, 10 % de validation"""
-    x, y = labelled_images(150, 31)
+    # 145 images: Keras keeps floor(145 × 0.9) = 130 for training, and ceil(130 / b) tells 64 from 65 and 32.
+    x, y = labelled_images(145, 31)
     run = student.run(probes.training, x, y)
     expect_equal("Époques effectuées par défaut", 10, run["params"].get("epochs"))
-    expect_equal("Lots par époque par défaut pour 150 images (135 d'entraînement, lots de 64)", 3,
+    expect_equal("Lots par époque par défaut pour 145 images (130 d'entraînement, lots de 64)", 3,
                  run["params"].get("steps"), "Valeurs par défaut : batch_size=64, validation_split=0.1.")
     expect_equal("Valeurs de val_accuracy par défaut", 10, len(run["history"].get("val_accuracy", [])))
 
@@ -240,12 +241,13 @@ def test_total_loss(student):
 @graded(1, task="detection")
 def test_detection_activations(student):
     """Tête de détection : probabilités de classe et boîte dans [0, 1], num_classes et input_shape suivis"""
+    # Four images in [0, 1] and the same × 1000: large activations, which only a sigmoid keeps in [0, 1].
     images = np.random.default_rng(81).random((4, 24, 24, 3), dtype=np.float32)
-    found = student.run(probes.detection_head, images, (24, 24, 3), 3)
+    found = student.run(probes.detection_head, np.concatenate([images, 1000 * images]), (24, 24, 3), 3)
     expect_equal("Formes des sorties de build_detection_head((24, 24, 3), 3)", [[None, 3], [None, 4]],
                  found["shapes"])
     classes, boxes = found["predictions"]
-    expect_close("Somme des probabilités de classe de chaque image", np.ones(4), classes.sum(axis=1), rtol=1e-4,
+    expect_close("Somme des probabilités de classe de chaque image", np.ones(8), classes.sum(axis=1), rtol=1e-4,
                  hint="Sortie de classe : Dense(num_classes, activation=\"softmax\").")
     if not np.all((boxes >= 0) & (boxes <= 1)):
         fail("Valeurs des boîtes prédites", "des valeurs dans [0, 1]",

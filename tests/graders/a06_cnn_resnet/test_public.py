@@ -170,7 +170,7 @@ def test_gram_single(student):
 
 @graded(1, task="style")
 def test_style_loss_weighted(student):
-    """Perte de style pondérée sur trois couches, comparée à numpy"""
+    """Perte de style sur trois couches, poids donnés puis par défaut (1/L), comparée à numpy"""
     style_features, generated, weights = layer_features(60), layer_features(70), [0.2, 0.3, 0.5]
     parts = student.run(probes.style_parts, style_features, generated, weights)
     found = expect_number("style_loss", parts["loss"])
@@ -179,6 +179,12 @@ def test_style_loss_weighted(student):
                                style(style_features, generated, weights), found,
                                style_from_grams(parts["grams"], weights), rtol=1e-4,
                                hint="Σ w_l · mean((G(généré_l) − G(style_l))²).")
+    parts = student.run(probes.style_parts, style_features, generated, None)
+    default = [1 / 3] * 3
+    expect_close_or_consistent("style_loss sur trois couches, poids par défaut (weights=None)",
+                               style(style_features, generated, None), expect_number("style_loss", parts["loss"]),
+                               style_from_grams(parts["grams"], default), rtol=1e-4,
+                               hint="Par défaut, 1 / L pour chacune des L couches.")
 
 
 # ------------------------------------------------------------------------------------------- detection
