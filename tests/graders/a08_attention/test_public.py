@@ -32,10 +32,8 @@ from a08_attention.quiz import QUESTIONS
 from autograder.checks.expect import expect_close, expect_equal, expect_true, fail
 from autograder.checks.figures import expect_curves
 from autograder.checks.inspection import (
-    backend_specific_uses,
-    expect_written,
+    expect_backend_portable,
     find_section,
-    function_definitions,
     markdown_sections,
     word_count,
 )
@@ -89,12 +87,7 @@ GRADED_FUNCTIONS = ("scaled_dot_product_attention", "build_marker_model", "make_
 @graded(1, task="attention")
 def test_backend_portable(notebook):
     """Deux backends : ni tf.… ni keras.backend dans vos fonctions et classes"""
-    expect_written(function_definitions(notebook), GRADED_FUNCTIONS)
-    uses = backend_specific_uses(notebook)
-    if uses:
-        shown = " ; ".join(f"cellule {u['cell']} ligne {u['line']} : {u['use']}" for u in uses[:5])
-        expect_equal("Appels propres à un backend dans vos fonctions", 0, len(uses),
-                     f"({shown}). Utilisez keras.ops (ops.matmul, ops.softmax...) et keras.layers.")
+    expect_backend_portable(notebook, GRADED_FUNCTIONS)
 
 
 # ---------------------------------------------------------------------------------------------------- layer
