@@ -33,9 +33,14 @@ def generate_assignment(name: str, course_root: Path = KIT_ROOT) -> Path:
 
 
 def generate_in_scratch(name: str, scratch: Path) -> Path:
-    """Generate the release of ``name`` in a scratch course built from this kit's sources."""
+    """Generate the release of ``name`` in a scratch course built from this kit's sources.
+
+    ``name`` may be an nbgrader pattern: ``"*"`` generates every assignment in one nbgrader run (about 2 s
+    each instead of 6.7 s each). Returns the release folder ``scratch/assignments/<name>``.
+    """
     shutil.copy(KIT_ROOT / "nbgrader_config.py", scratch / "nbgrader_config.py")
-    shutil.copytree(KIT_ROOT / "solutions" / name, scratch / "solutions" / name)
+    for source in (KIT_ROOT / "solutions").glob(name):
+        shutil.copytree(source, scratch / "solutions" / source.name)
     return generate_assignment(name, scratch)
 
 
