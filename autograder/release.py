@@ -36,7 +36,8 @@ def generate_in_scratch(name: str, scratch: Path) -> Path:
     """Generate the release of ``name`` in a scratch course built from this kit's sources.
 
     ``name`` may be an nbgrader pattern: ``"*"`` generates every assignment in one nbgrader run (about 2 s
-    each instead of 6.7 s each). Returns the release folder ``scratch/assignments/<name>``.
+    each instead of 6.7 s each). Returns the release folder ``scratch/assignments/<name>`` (for a pattern,
+    ``scratch/assignments`` holds one such folder per assignment).
     """
     shutil.copy(KIT_ROOT / "nbgrader_config.py", scratch / "nbgrader_config.py")
     for source in (KIT_ROOT / "solutions").glob(name):
