@@ -47,7 +47,7 @@ case "${1:-demo}" in
     setup
     install_browser
     "$VENV/bin/python" -m ruff check autograder tests benchmarks
-    "$VENV/bin/python" -m pytest -q -rs tests
+    "$VENV/bin/python" -m pytest -q -rs -n "${DLKIT_TEST_WORKERS:-2}" --dist loadgroup tests
     ;;
   *)
     echo "usage: $0 [demo|test]" >&2

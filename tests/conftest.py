@@ -1,15 +1,23 @@
-"""Shared fixtures of the kit's own tests."""
+"""Shared fixtures of the kit's own tests.
+
+The suite runs on two pytest-xdist workers (``./run.sh test``: ``-n 2 --dist loadgroup``). The costly
+session fixtures (the examples' gradings, the hostile corpus, the fresh environments) are made once for
+the whole run by :func:`once_per_run`: the first worker that asks makes and stores them, the others
+read them. The tests that read one assignment's examples share an ``xdist_group`` named after it, so
+that one worker grades them while the other runs something else instead of waiting on the lock."""
 
 from __future__ import annotations
 
-import multiprocessing
+import base64
+import json
 import os
 import socket
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from filelock import FileLock
 
 from autograder.grading.assignments import load_assignment
 from autograder.grading.batch import grade_many
@@ -24,8 +32,8 @@ from tests.submissions.variants import checks_to_grade, render
 
 pytest_plugins = ["pytester"]
 
-#: Sandboxes graded at once by the tests (each uses one thread).
-PARALLEL = int(os.environ.get("DLKIT_TEST_JOBS", "2"))
+#: Sandboxes each test process grades at once (each uses one thread): one per pytest-xdist worker.
+PARALLEL = int(os.environ.get("DLKIT_TEST_JOBS", "1" if os.environ.get("PYTEST_XDIST_WORKER") else "2"))
 #: The hostile corpus is graded without the slow threshold check: every hostile behaviour targets the others.
 HOSTILE_CHECKS = frozenset(c.name for c in load_assignment(HOSTILE).checks) - {"quality_rmse"}
 
@@ -35,6 +43,51 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     if "graders" in collection_path.parts and not config.getoption("notebook", None):
         return True
     return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A module with a module-scoped fixture runs on one pytest-xdist worker (its ``xdist_group``).
+
+    Otherwise ``--dist loadgroup`` spreads its tests over both workers, and each would make the fixture
+    (04_mnist_mlops' executed notebook, which also serves on the seed's port 5000, would run twice at once).
+    """
+    for item in items:
+        # Fixture definitions by name: pytest's own record of what the test uses (no public accessor).
+        definitions = getattr(item, "_fixtureinfo", None)
+        if item.get_closest_marker("xdist_group") or definitions is None:
+            continue
+        if any(defs[-1].scope == "module" for defs in definitions.name2fixturedefs.values()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+T = TypeVar("T")
+
+
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[], T],
+                 dump: Callable[[T], object], load: Callable[[object], T]) -> T:
+    """``make()`` once for the whole test run, even across pytest-xdist workers.
+
+    Under xdist, the first worker to ask makes it and stores ``dump(value)`` as JSON in the folder all
+    workers share (the parent of each worker's base temporary folder, as xdist's documentation does);
+    the others wait on the lock and ``load`` it. Without xdist, it is just ``make()``.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make()
+    stored = tmp_path_factory.getbasetemp().parent / f"{name}.json"
+    with FileLock(f"{stored}.lock"):
+        if stored.is_file():
+            return load(json.loads(stored.read_text(encoding="utf-8")))
+        value = make()
+        stored.write_text(json.dumps(dump(value)), encoding="utf-8")
+        return value
+
+
+def dump_results(results: dict[str, SubmissionResult]) -> dict[str, dict]:
+    return {key: result.to_dict() for key, result in results.items()}
+
+
+def load_results(data: dict[str, dict]) -> dict[str, SubmissionResult]:
+    return {key: SubmissionResult.from_dict(result) for key, result in data.items()}
 
 
 def reference_notebook(assignment: str) -> Path:
@@ -61,9 +114,23 @@ def example_jobs(assignment: str, called: dict[str, set[str]]) -> list[Job]:
                 only=checks_to_grade(described, v, called)) for v in module.VARIANTS]
 
 
+def grade_examples(assignment: str) -> dict[str, SubmissionResult]:
+    """The reference and the untouched notebook graded in full, then every variant on the checks it can change.
+
+    The reference is graded here first (its trace says which checks each variant can change); then the
+    others, ``PARALLEL`` at a time: with one, in this process too, forking from the reference's pre-started
+    worker instead of starting one per grading process.
+    """
+    reference, called = traced_reference(assignment)
+    jobs = [Job(student_notebook(assignment), f"{assignment}/untouched", assignment), *example_jobs(assignment, called)]
+    results = grade_many(jobs, PARALLEL)
+    return {f"{assignment}/reference": reference, **{job.student: result for job, result in zip(jobs, results,
+                                                                                                 strict=True)}}
+
+
 @pytest.fixture(scope="session")
-def graded_examples() -> Callable[[str], dict[str, SubmissionResult]]:
-    """``graded_examples(assignment)``: its examples, graded once per session, by ``"<assignment>/<variant>"``.
+def graded_examples(tmp_path_factory) -> Callable[[str], dict[str, SubmissionResult]]:
+    """``graded_examples(assignment)``: its examples, graded once per run, by ``"<assignment>/<variant>"``.
 
     The reference and the untouched notebook are graded in full. Each variant is graded on the checks it
     can change (:func:`tests.submissions.variants.checks_to_grade`, from the reference's traced grading):
@@ -73,42 +140,39 @@ def graded_examples() -> Callable[[str], dict[str, SubmissionResult]]:
 
     def grade(assignment: str) -> dict[str, SubmissionResult]:
         if assignment not in cache:
-            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                traced = pool.submit(traced_reference, assignment)
-                untouched = grade_many([Job(student_notebook(assignment), f"{assignment}/untouched", assignment)])
-                reference, called = traced.result()
-            jobs = example_jobs(assignment, called)
-            results = grade_many(jobs, PARALLEL)
-            cache[assignment] = {f"{assignment}/reference": reference, f"{assignment}/untouched": untouched[0],
-                                 **{job.student: result for job, result in zip(jobs, results, strict=True)}}
+            cache[assignment] = once_per_run(tmp_path_factory, f"examples-{assignment}",
+                                             lambda: grade_examples(assignment), dump_results, load_results)
         return cache[assignment]
 
     return grade
 
 
+def _environment(tmp_path_factory: pytest.TempPathFactory, kind: str):
+    from tests.environments import Environment, fresh_environment
+
+    return once_per_run(tmp_path_factory, f"{kind}-env",
+                        lambda: fresh_environment(tmp_path_factory.mktemp(f"{kind}-env"), kind),
+                        lambda env: {"root": str(env.root), "wheel": str(env.wheel)},
+                        lambda data: Environment(Path(data["root"]), Path(data["wheel"])))
+
+
 @pytest.fixture(scope="session")
 def student_env(tmp_path_factory: pytest.TempPathFactory):
     """A fresh virtual environment with the students' bundle installed (``tests/environments.py``)."""
-    from tests.environments import fresh_environment
-
-    return fresh_environment(tmp_path_factory.mktemp("student-env"), "student")
+    return _environment(tmp_path_factory, "student")
 
 
 @pytest.fixture(scope="session")
 def grader_env(tmp_path_factory: pytest.TempPathFactory):
     """A fresh virtual environment with the grading machines' bundle installed."""
-    from tests.environments import fresh_environment
-
-    return fresh_environment(tmp_path_factory.mktemp("grader-env"), "grader")
+    return _environment(tmp_path_factory, "grader")
 
 
-@pytest.fixture(scope="session")
-def hostile_corpus(tmp_path_factory) -> tuple[dict[str, SubmissionResult], Path, list[bytes]]:
-    """Grade every hostile submission (``tests/submissions/hostile.py``) once per session.
+def grade_hostile_corpus(folder: Path) -> tuple[dict[str, SubmissionResult], Path, list[bytes]]:
+    """Grade every hostile submission (``tests/submissions/hostile.py``) written in ``folder``.
 
     Returns the results by variant name, the results folder and what the loopback server received.
     """
-    folder = tmp_path_factory.mktemp("hostile")
     results_dir = folder / "results"
     results_dir.mkdir()
     server = socket.socket()
@@ -133,3 +197,12 @@ def hostile_corpus(tmp_path_factory) -> tuple[dict[str, SubmissionResult], Path,
         pass
     server.close()
     return {job.student: result for job, result in zip(jobs, results, strict=True)}, results_dir, received
+
+
+@pytest.fixture(scope="session")
+def hostile_corpus(tmp_path_factory) -> tuple[dict[str, SubmissionResult], Path, list[bytes]]:
+    """The hostile corpus graded once per run (:func:`grade_hostile_corpus`)."""
+    return once_per_run(
+        tmp_path_factory, "hostile", lambda: grade_hostile_corpus(tmp_path_factory.mktemp("hostile")),
+        lambda graded: [dump_results(graded[0]), str(graded[1]), [base64.b64encode(b).decode() for b in graded[2]]],
+        lambda data: (load_results(data[0]), Path(data[1]), [base64.b64decode(b) for b in data[2]]))

@@ -251,6 +251,7 @@ def _overrides(tmp_path, rows: str):
     return read_overrides(path)
 
 
+@pytest.mark.xdist_group(ASSIGNMENT)  # on the worker that grades 09's examples (tests/conftest.py)
 def test_instructor_overrides_automatic_and_provisional_points(graded_examples, tmp_path):
     graded = graded_examples(ASSIGNMENT)[f"{ASSIGNMENT}/reference"]
     result = SubmissionResult.from_dict(copy.deepcopy(graded.to_dict()))

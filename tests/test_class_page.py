@@ -26,8 +26,9 @@ from autograder.results import SubmissionResult
 from autograder.submissions import Job
 from tests.browser import BROWSER, chromium
 
-pytestmark = pytest.mark.skipif(isinstance(BROWSER, str), reason=str(BROWSER))
 ASSIGNMENT = "01_regression"
+#: On the pytest-xdist worker that grades 01_regression's examples and the hostile corpus (tests/conftest.py).
+pytestmark = [pytest.mark.skipif(isinstance(BROWSER, str), reason=str(BROWSER)), pytest.mark.xdist_group(ASSIGNMENT)]
 PLACEHOLDER = re.compile("‹(?:étudiant|fichier|dossier)›")
 
 #: What the page shows, read from its DOM: students' rows, counts, images, links, feedback examples, the rest.
@@ -55,7 +56,7 @@ def _store(results: list[SubmissionResult], out: Path) -> None:
     store.save_batch([r.student for r in results], 600.0, 2)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def class_page(graded_examples, hostile_corpus, tmp_path_factory) -> tuple[Path, dict[str, Any],
                                                                            list[SubmissionResult]]:
     """The batch folder rebuilt by ``autograder report``, and what Chromium shows of its ``index.html``."""

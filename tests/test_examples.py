@@ -10,8 +10,10 @@ from tests.submissions.build import example_modules, example_path
 from tests.submissions.variants import render
 
 MODULES = list(example_modules())
-ASSIGNMENTS = [m.ASSIGNMENT for m in MODULES]
-VARIANTS = [pytest.param(m.ASSIGNMENT, v, id=f"{m.ASSIGNMENT}/{v.name}") for m in MODULES for v in m.VARIANTS]
+#: One pytest-xdist worker runs all the tests of an assignment's examples (``--dist loadgroup``, tests/conftest.py).
+ASSIGNMENTS = [pytest.param(m.ASSIGNMENT, marks=pytest.mark.xdist_group(m.ASSIGNMENT)) for m in MODULES]
+VARIANTS = [pytest.param(m.ASSIGNMENT, v, id=f"{m.ASSIGNMENT}/{v.name}", marks=pytest.mark.xdist_group(m.ASSIGNMENT))
+            for m in MODULES for v in m.VARIANTS]
 
 
 def _grader_errors(result) -> dict[str, str]:

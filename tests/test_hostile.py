@@ -13,6 +13,8 @@ from tests.conftest import HOSTILE_CHECKS as CHECKS
 from tests.submissions.hostile import VARIANTS
 from tests.submissions.variants import Variant
 
+#: On the pytest-xdist worker that grades 01_regression's examples, with the class page (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("01_regression")
 HIDDEN_SOURCE = (GRADERS_DIR / "a01_regression" / "test_hidden.py").read_text()
 
 
