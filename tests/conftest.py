@@ -32,8 +32,10 @@ from tests.submissions.variants import checks_to_grade, render
 
 pytest_plugins = ["pytester"]
 
+#: Whether this process is a pytest-xdist worker (xdist sets the variable in each).
+XDIST_WORKER = "PYTEST_XDIST_WORKER" in os.environ
 #: Sandboxes each test process grades at once (each uses one thread): one per pytest-xdist worker.
-PARALLEL = int(os.environ.get("DLKIT_TEST_JOBS", "1" if os.environ.get("PYTEST_XDIST_WORKER") else "2"))
+PARALLEL = int(os.environ.get("DLKIT_TEST_JOBS", "1" if XDIST_WORKER else "2"))
 #: The hostile corpus is graded without the slow threshold check: every hostile behaviour targets the others.
 HOSTILE_CHECKS = frozenset(c.name for c in load_assignment(HOSTILE).checks) - {"quality_rmse"}
 
@@ -71,7 +73,7 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Call
     workers share (the parent of each worker's base temporary folder, as xdist's documentation does);
     the others wait on the lock and ``load`` it. Without xdist, it is just ``make()``.
     """
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
+    if not XDIST_WORKER:
         return make()
     stored = tmp_path_factory.getbasetemp().parent / f"{name}.json"
     with FileLock(f"{stored}.lock"):
