@@ -83,26 +83,29 @@ def defined_names(source: str) -> set[str]:
 def checks_to_grade(assignment: Assignment, variant: Variant, called: dict[str, set[str]]) -> frozenset[str] | None:
     """The checks whose outcome the variant can change, from a traced grading of the reference (None: all).
 
-    A variant of the reference that replaces solution cells only can change two kinds of checks: those
-    whose requests ran a function those cells define (``called``: check -> functions, from
-    ``grade_notebook(..., called=...)``), and every check of the task each replaced cell belongs to (the
-    task of the next graded cell: constants such as ``DOCKERFILE`` are read, not called), and every check
-    that reads the notebook's text (style, report). Every other check runs the reference's own code on
-    the grader's inputs: its outcome is the reference's. Variants of the student notebook, or that edit
-    the notebook's structure or text, are graded in full.
+    The variant's notebook is compared with the reference, cell by cell. One that changes the sources of
+    solution cells only (by ``replace`` or by an ``edit``) can change three kinds of checks: those whose
+    requests ran a function those cells define (``called``: check -> functions, from
+    ``grade_notebook(..., called=...)``), every check of the task each changed cell belongs to (the task
+    of the next graded cell: constants such as ``DOCKERFILE`` are read, not called), and every check that
+    reads the notebook's text (style, report). Every other check runs the reference's own code on the
+    grader's inputs: its outcome is the reference's. Variants of the student notebook, or that change a
+    locked cell, the cells' number, kinds or metadata, or the file's text, are graded in full.
     """
-    if variant.base != "solution" or variant.edit is not None or variant.transform is not None:
+    if variant.base != "solution" or variant.transform is not None:
         return None
     cells = nbformat.read(base_notebook(assignment.name, "solution"), as_version=4).cells
+    changed = nbformat.reads(render(assignment.name, variant), as_version=4).cells
+    if [(c.cell_type, c.metadata) for c in cells] != [(c.cell_type, c.metadata) for c in changed]:
+        return None
     names: set[str] = set()
     tasks: set[str] = set()
-    for position, cell in enumerate(cells):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade_id") not in variant.replace:
+    for position, (cell, new) in enumerate(zip(cells, changed, strict=True)):
+        if cell.source == new.source:
             continue
-        if not meta.get("solution"):
+        if not cell.metadata.get("nbgrader", {}).get("solution"):
             return None  # a locked cell (imports, given helpers) can change anything
-        names |= defined_names(cell.source) | defined_names(variant.replace[meta["grade_id"]])
+        names |= defined_names(cell.source) | defined_names(new.source)
         owner = next((c.metadata["nbgrader"]["grade_id"].removeprefix("test_") for c in cells[position:]
                       if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.cell_type == "code"), None)
         tasks |= {owner} if owner else set()
