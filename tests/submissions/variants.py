@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,10 +53,15 @@ def base_notebook(assignment: str, base: str) -> Path:
     return folder / assignment / f"{assignment}.ipynb"
 
 
+@functools.cache
+def _read_base(assignment: str, base: str) -> nbformat.NotebookNode:
+    """The base notebook, read once per process (callers copy it before changing it)."""
+    return nbformat.read(base_notebook(assignment, base), as_version=4)
+
+
 def render(assignment: str, variant: Variant) -> str:
     """The variant's notebook file content."""
-    notebook = nbformat.read(base_notebook(assignment, variant.base), as_version=4)
-    notebook = copy.deepcopy(notebook)
+    notebook = copy.deepcopy(_read_base(assignment, variant.base))
     found = set()
     for cell in notebook.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -94,7 +100,7 @@ def checks_to_grade(assignment: Assignment, variant: Variant, called: dict[str, 
     """
     if variant.base != "solution" or variant.transform is not None:
         return None
-    cells = nbformat.read(base_notebook(assignment.name, "solution"), as_version=4).cells
+    cells = _read_base(assignment.name, "solution").cells
     changed = nbformat.reads(render(assignment.name, variant), as_version=4).cells
     if [(c.cell_type, c.metadata) for c in cells] != [(c.cell_type, c.metadata) for c in changed]:
         return None
