@@ -9,6 +9,8 @@ that one worker grades them while the other runs something else instead of waiti
 from __future__ import annotations
 
 import base64
+import contextlib
+import importlib
 import json
 import os
 import socket
@@ -32,6 +34,12 @@ from tests.submissions.variants import checks_to_grade, render
 
 pytest_plugins = ["pytester"]
 
+# TensorFlow (>= 2.20) loads itself with RTLD_GLOBAL, and triton, which torch imports lazily (its optimizers do),
+# then crashes the process if it loads later (tensorflow/tensorflow#124205). A test process runs graders of both
+# frameworks in-process, in any order: triton is loaded first (0.25 s), as the sandbox loads torch first.
+with contextlib.suppress(ImportError):
+    importlib.import_module("triton")
+
 #: Whether this process is a pytest-xdist worker (xdist sets the variable in each).
 XDIST_WORKER = "PYTEST_XDIST_WORKER" in os.environ
 #: Sandboxes each test process grades at once (each uses one thread): one per pytest-xdist worker.
@@ -47,11 +55,13 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A module with a module-scoped fixture runs on one pytest-xdist worker (its ``xdist_group``).
 
     Otherwise ``--dist loadgroup`` spreads its tests over both workers, and each would make the fixture
     (04_mnist_mlops' executed notebook, which also serves on the seed's port 5000, would run twice at once).
+    First among the hooks: xdist's own reads the groups to suffix each test's id with ``@group``.
     """
     for item in items:
         # Fixture definitions by name: pytest's own record of what the test uses (no public accessor).
@@ -60,6 +70,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if any(defs[-1].scope == "module" for defs in definitions.name2fixturedefs.values()):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse ``--dist loadgroup`` where it would ignore every ``xdist_group``: pytest 9 keeps a test's id in
+    ``Node._id`` and pytest-xdist up to 3.8 writes the group into ``Node._nodeid``. Each worker would then
+    make the fixtures a group shares and wait on the other's locks (this cost minutes, unseen)."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    if (config.getoption("dist", "no") == "loadgroup" and pytest.version_tuple[0] >= 9
+            and Version(version("pytest-xdist")) <= Version("3.8.0")):
+        raise pytest.UsageError(f"--dist loadgroup: pytest-xdist {version('pytest-xdist')} ignores the groups under "
+                                f"pytest {pytest.__version__}; install requirements.txt's pytest (<9)")
 
 
 T = TypeVar("T")
