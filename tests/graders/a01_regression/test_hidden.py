@@ -7,7 +7,7 @@ import pytest
 
 from a01_regression import hidden_probes, probes
 from a01_regression.hidden_inputs import row_numbers
-from a01_regression.inputs import metric_sample, regression_sample, scaling_sets, synthetic_dataset
+from a01_regression.inputs import METRICS_TIMEOUT_S, metric_sample, regression_sample, scaling_sets, synthetic_dataset
 from autograder.checks.expect import expect_arrays, expect_close, expect_equal, expect_keys, expect_number, expect_true
 from autograder.checks.keras_model import expect_compiled
 from autograder.checks.thresholds import Threshold
@@ -112,7 +112,7 @@ def test_train_settings(student):
                  "800 lignes d'entraînement / 50 = 16 : utilisez validation_split=0.2 et l'argument batch_size.")
 
 
-@graded(1, task="metrics")
+@graded(1, task="metrics", timeout_s=METRICS_TIMEOUT_S)
 def test_metrics_mae(metrics):
     """Métrique mae comparée à numpy"""
     y_true, y_pred = metric_sample()
@@ -121,7 +121,7 @@ def test_metrics_mae(metrics):
                  expect_number("MAE", metrics["mae"]), rtol=1e-6, hint="MAE = moyenne des valeurs absolues des écarts.")
 
 
-@graded(1, task="metrics")
+@graded(1, task="metrics", timeout_s=METRICS_TIMEOUT_S)
 def test_metrics_edge_cases(student):
     """Cas limites : prédictions parfaites, prédictions en colonne (n, 1)"""
     y = np.array([1.0, 2.0, 3.0, 4.0])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from a01_regression import probes
-from a01_regression.inputs import HISTORY, metric_sample, regression_sample, scaling_sets
+from a01_regression.inputs import HISTORY, METRICS_TIMEOUT_S, metric_sample, regression_sample, scaling_sets
 from autograder.checks.expect import expect_close, expect_equal, expect_keys, expect_number
 from autograder.checks.figures import expect_curves
 from autograder.checks.keras_model import expect_layers
@@ -66,7 +66,7 @@ def test_train_history(student):
     expect_equal("Nombre de valeurs de val_loss pour epochs=3", 3, len(history["val_loss"]))
 
 
-@graded(1, task="metrics")
+@graded(1, task="metrics", timeout_s=METRICS_TIMEOUT_S)
 @pytest.mark.parametrize("metric", list(METRICS))
 def test_metrics(metrics, metric):
     """Métrique {metric} comparée à numpy"""
