@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 N_ROWS, N_FEATURES = 20640, 8  # California Housing
-#: A History-like record drawn by plot_learning_curve; the curves must come back unchanged.
 #: Time limit of the metrics checks' requests, in seconds: compute_metrics on 50 values takes milliseconds (the
 #: reference's metrics checks take under 0.1 s each here); 20 s leaves a loaded machine its margin and stops a
 #: compute_metrics that never returns (or returns something that takes minutes to serialise) 40 s sooner than the
 #: 60 s default.
 METRICS_TIMEOUT_S = 20.0
+#: A History-like record drawn by plot_learning_curve; the curves must come back unchanged.
 HISTORY = {"loss": [1.0, 0.6, 0.45, 0.4, 0.38], "val_loss": [1.1, 0.7, 0.55, 0.52, 0.51],
            "mae": [0.8, 0.6, 0.5, 0.48, 0.47], "val_mae": [0.85, 0.65, 0.56, 0.55, 0.54]}
 
