@@ -117,6 +117,8 @@ def _grade(args: argparse.Namespace) -> int:
                 executor.close()
         wall_s = time.monotonic() - started
         gradings = store.gradings(jobs, results) if store else []  # fingerprints: while zips are extracted
+    for student, error in report.retried:
+        print(f"retried elsewhere after an infrastructure error: {student}: {error}", file=sys.stderr)
     for student, errors in report.failures:
         print(f"infrastructure failure (not a grade, regraded by the next run): {student}: {' ; '.join(errors)}",
               file=sys.stderr)

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import distributed
 import pytest
 
 from autograder.grading.batch import BatchReport, grade_many
+from autograder.grading.cluster import security
 from autograder.grading.memory import MemoryLimit, sandbox_share
 from autograder.paths import KIT_ROOT
 from autograder.submissions import Job
@@ -98,19 +102,27 @@ def _wait_for(condition, timeout: float = 400) -> None:
 class Cluster:
     """A real ``dask scheduler`` and ``autograder worker`` processes, each in its own session."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, worker_setup: tuple[Callable[[], None] | None, ...] = (None, None),
+                 tls: tuple[str, ...] = ()) -> None:
+        """``worker_setup``: one per worker, run in its process before it starts (None: nothing); ``tls``: the
+        ``--tls-ca-file``, ``--tls-cert``, ``--tls-key`` options of every process (then only TLS is spoken)."""
         self.file = folder / "scheduler.json"
         self.file.unlink(missing_ok=True)
         self.processes: list[subprocess.Popen] = []
         self.scheduler = self._start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--no-dashboard",
-                                      "--scheduler-file", str(self.file)])
+                                      "--scheduler-file", str(self.file), *(("--protocol", "tls") if tls else ()),
+                                      *tls])
         _wait_for(self.file.exists, 120)
         self.workers = [self._start([sys.executable, "-m", "autograder", "worker", "--scheduler-file",
-                                     str(self.file)]) for _ in range(2)]
+                                     str(self.file), *tls], setup) for setup in worker_setup]
+        options = dict(zip(tls[::2], tls[1::2], strict=True))
+        secured = security(options.get("--tls-ca-file"), options.get("--tls-cert"), options.get("--tls-key"))
+        with distributed.Client(scheduler_file=str(self.file), timeout=120, security=secured) as client:
+            client.wait_for_workers(len(self.workers), timeout=300)  # every worker gets a share of the batch
 
-    def _start(self, command: list[str]) -> subprocess.Popen:
+    def _start(self, command: list[str], setup: Callable[[], None] | None = None) -> subprocess.Popen:
         process = subprocess.Popen(command, cwd=KIT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=setup)
         self.processes.append(process)
         return process
 
@@ -177,6 +189,59 @@ def test_cluster_loses_nothing_to_a_dead_worker_launcher_or_scheduler(cluster, t
     assert "infrastructure failure" not in final.stderr
     scores = {student: score for student, (score, _) in _scores(tmp_path / "all.json").items()}
     assert scores == {f"{name}_{n}": points for name, points in EXPECTED.items() for n in range(3)}
+
+
+def _full_disk() -> None:
+    """What a worker on a full disk meets: no file of more than 4 KiB can be written (Python ignores SIGXFSZ,
+    so the write fails with ``OSError: File too large``, as it would with ``No space left on device``)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+
+def test_infrastructure_error_inside_a_task_is_retried_on_another_worker(tmp_path):
+    """The first worker cannot write the notebooks it receives: each of its tasks is graded on the other one."""
+    inbox = _inbox(tmp_path / "inbox")
+    cluster = Cluster(tmp_path, worker_setup=(_full_disk, None))
+    try:
+        done = subprocess.run(_grade_command(inbox, "--scheduler-file", str(cluster.file), "--json",
+                                             str(tmp_path / "all.json")),
+                              cwd=KIT_ROOT, capture_output=True, text=True, timeout=600)
+    finally:
+        cluster.stop()
+    assert done.returncode == 0, done.stderr[-2000:]
+    retried = [line for line in done.stderr.splitlines() if line.startswith("retried elsewhere")]
+    assert retried and all("File too large" in line for line in retried), done.stderr[-2000:]
+    assert "infrastructure failure" not in done.stderr
+    assert {student: score for student, (score, _) in _scores(tmp_path / "all.json").items()} == EXPECTED
+
+
+def _certificates(folder: Path) -> tuple[str, ...]:
+    """A self-signed certificate, its key, and itself as the authority, written to files: TLS options."""
+    made = distributed.Security.temporary()
+    files = {"ca.pem": made.tls_ca_file, "cert.pem": made.tls_client_cert, "key.pem": made.tls_client_key}
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return ("--tls-ca-file", str(folder / "ca.pem"), "--tls-cert", str(folder / "cert.pem"),
+            "--tls-key", str(folder / "key.pem"))
+
+
+def test_tls_cluster_grades_and_turns_plain_clients_away(tmp_path):
+    """Scheduler, workers and launcher speak TLS only; a launcher without the certificates is refused."""
+    tls = _certificates(tmp_path)
+    inbox = _inbox(tmp_path / "inbox")
+    cluster = Cluster(tmp_path, worker_setup=(None,), tls=tls)
+    try:
+        assert json.loads(cluster.file.read_text())["address"].startswith("tls://")
+        plain = subprocess.run(_grade_command(inbox, "--scheduler-file", str(cluster.file)), cwd=KIT_ROOT,
+                               capture_output=True, text=True, timeout=300)
+        secured = subprocess.run(_grade_command(inbox, "--scheduler-file", str(cluster.file), *tls, "--json",
+                                                str(tmp_path / "all.json")),
+                                 cwd=KIT_ROOT, capture_output=True, text=True, timeout=600)
+    finally:
+        cluster.stop()
+    assert plain.returncode != 0 and "Traceback" not in plain.stderr, plain.stderr[-2000:]
+    assert "the scheduler speaks TLS only: give --tls-ca-file" in plain.stderr, plain.stderr[-2000:]
+    assert secured.returncode == 0, secured.stderr[-2000:]
+    assert {student: score for student, (score, _) in _scores(tmp_path / "all.json").items()} == EXPECTED
 
 
 #: split_data kills the grading process (the parent of the pre-started worker that forked its sandbox): as root,

@@ -151,8 +151,10 @@ def infrastructure_failure(job: Job, errors: list[str]) -> SubmissionResult:
 
 @dataclass
 class BatchReport:
-    """What a batch leaves besides its results: the submissions no grading process could grade."""
+    """What a batch leaves besides its results: the infrastructure errors retried, the submissions no grading
+    process could grade."""
 
+    retried: list[tuple[str, str]] = field(default_factory=list)  # (student, the error of the first attempt)
     failures: list[tuple[str, list[str]]] = field(default_factory=list)  # (student, errors)
 
 
@@ -222,6 +224,7 @@ def _run(jobs: list[Job], tasks: dict[int, Task], todo: list[int], executor: Exe
         else:
             errors[index].append(f"{outcome.where}: {outcome.error}" if outcome.where else str(outcome.error))
             if len(errors[index]) < 2 and not outcome.final:
+                report.retried.append((job.student, errors[index][-1]))
                 executor.submit(index, tasks[index], avoid=outcome.where)
                 continue
             result = infrastructure_failure(job, errors[index])

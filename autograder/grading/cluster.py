@@ -10,9 +10,9 @@ Imported only with ``--scheduler`` or by ``autograder worker``: without them Das
   may not use ``multiprocessing`` children), warmed by :class:`Prestart` as the worker joins.
 * Faults: the scheduler reschedules the task of a lost worker once (``allowed_failures = 1``; a
   worker holds only the task it runs: worker saturation 1.0); a second loss raises ``KilledWorker``
-  and the submission is an infrastructure failure. An infrastructure error raised inside the task is
-  retried once by the launcher on another worker. A lost scheduler cancels every future: the batch
-  stops with :class:`SchedulerLost`.
+  and the submission is an infrastructure failure. An infrastructure error raised inside the task
+  names its worker (:func:`grade_on_worker`) and is retried once by the launcher on another worker.
+  A lost scheduler cancels every future: the batch stops with :class:`SchedulerLost`.
 """
 
 from __future__ import annotations
@@ -60,6 +60,14 @@ def security(ca_file: str | None, cert: str | None, key: str | None) -> distribu
                                 require_encryption=True)
 
 
+def grade_on_worker(task: Task, slots: int) -> Outcome:
+    """:func:`run_task` on a Dask worker: an infrastructure error names this worker, which its retry avoids."""
+    outcome = run_task(task, slots)
+    if outcome.result is None:
+        outcome.where = distributed.get_worker().address
+    return outcome
+
+
 class DaskExecutor:
     """Tasks run on a Dask cluster: a scheduler's address, a scheduler file, or ``local`` (a LocalCluster here)."""
 
@@ -76,7 +84,11 @@ class DaskExecutor:
                                         env={HOST_SLOTS_ENV: str(workers), "PYTHONPATH": str(KIT_ROOT)})
             self.client = Client(self.cluster)
         else:
-            self.client = Client(address, scheduler_file=scheduler_file, security=tls)
+            try:
+                self.client = Client(address, scheduler_file=scheduler_file, security=tls)
+            except TypeError as error:  # distributed's words for a tls:// scheduler reached without certificates
+                raise RuntimeError("the scheduler speaks TLS only: give --tls-ca-file, --tls-cert and --tls-key "
+                                   "(or Dask's distributed.comm.tls configuration)") from error
         self.client.run_on_scheduler(_configure_scheduler)
         self.client.register_plugin(Prestart(assignments, include_hidden), name="dlkit-prestart")
         self.pending = distributed.as_completed()
@@ -87,7 +99,7 @@ class DaskExecutor:
         attempt = self.attempts[index] = self.attempts.get(index, 0) + 1
         others = [w for w in self.client.scheduler_info()["workers"] if w != avoid] if avoid else []
         placement = {"workers": others, "allow_other_workers": False} if others else {}
-        future = self.client.submit(run_task, task, self.slots, key=f"grade-{task.key[:24]}-{index}-{attempt}",
+        future = self.client.submit(grade_on_worker, task, self.slots, key=f"grade-{task.key[:24]}-{index}-{attempt}",
                                     pure=False, **placement)
         self.indices[future.key] = index
         self.pending.add(future)
