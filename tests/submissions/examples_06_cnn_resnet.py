@@ -146,6 +146,28 @@ VARIANTS = [
         messages={"resnet_params": "attendu 153098, obtenu 152842"},
     ),
     Variant(
+        "wrong_block_relu_before_sum",
+        "The residual block's main path has its ReLU after the second BatchNormalization instead of between the "
+        "two convolutions: shapes, parameter counts and the zero-kernel checks are unchanged.",
+        frozenset({"block_inner_relu"}),
+        changed("resnet", ('    y = layers.Activation("relu")(y)\n'
+                           '    y = layers.Conv2D(filters, (3, 3), padding="same")(y)\n'
+                           '    y = layers.BatchNormalization()(y)\n',
+                           '    y = layers.Conv2D(filters, (3, 3), padding="same")(y)\n'
+                           '    y = layers.BatchNormalization()(y)\n    y = layers.Activation("relu")(y)\n')),
+    ),
+    Variant(
+        "wrong_resnet_valid_stem_no_relu_linear_output",
+        "The mini-ResNet's first convolution uses padding \"valid\" (30×30 maps), has no ReLU after its "
+        "BatchNormalization, and the last Dense has no softmax: the parameter count is unchanged.",
+        frozenset({"resnet_resolutions", "resnet_stem_relu", "resnet_softmax"}),
+        changed("resnet", ('    x = layers.Conv2D(32, (3, 3), padding="same")(inputs)\n'
+                           '    x = layers.BatchNormalization()(x)\n'
+                           '    x = layers.Activation("relu")(x)\n',
+                           '    x = layers.Conv2D(32, (3, 3))(inputs)\n    x = layers.BatchNormalization()(x)\n'),
+                ("layers.Dense(NUM_CLASSES, activation=\"softmax\")(x)", "layers.Dense(NUM_CLASSES)(x)")),
+    ),
+    Variant(
         "wrong_training_fixed_settings_evaluate_swapped",
         "train_model ignores its batch_size and validation_split arguments (64 and 0.1 written in fit); "
         "evaluate_model unpacks model.evaluate as (accuracy, loss).",

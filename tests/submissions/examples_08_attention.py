@@ -323,4 +323,149 @@ def plot_forecast(inputs, target, prediction):
     return fig
 '''},
     ),
+    Variant(
+        "valid_renormalised_mask_and_wrapped_layers",
+        "Other correct choices: attention masked after the softmax (weights multiplied by the mask and "
+        "renormalised), keys transposed with ops.moveaxis; TemporalAttention with a squeezed score and get_config "
+        "through config.update; the marker model compiled "
+        "with loss and metric objects; windows with one loop and np.newaxis; the split's gap computed apart; "
+        "teacher forcing with np.pad; the seq2seq with Attention(use_scale=False), named states and "
+        "TimeDistributed(Dense(1)); MLflow with log_param and log_metrics; the forecast with predict_on_batch; "
+        "the figure with markers for the forecast and fig.gca().",
+        frozenset(),
+        {"scaled_attention": '''
+def scaled_dot_product_attention(queries, keys, values, mask=None):
+    q, k, v = (ops.cast(ops.convert_to_tensor(t), "float32") for t in (queries, keys, values))
+    scores = ops.matmul(q, ops.moveaxis(k, -1, -2)) / np.sqrt(k.shape[-1])
+    weights = ops.softmax(scores, axis=-1)
+    if mask is not None:
+        weights = weights * ops.cast(mask, "float32")
+        weights = weights / ops.sum(weights, axis=-1, keepdims=True)
+    return ops.matmul(weights, v), weights
+''',
+         "temporal_attention": '''
+class TemporalAttention(layers.Layer):
+    def __init__(self, use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        self.use_bias = use_bias
+
+    def build(self, input_shape):
+        self.w = self.add_weight(name="score_kernel", shape=(input_shape[-1], 1))
+        self.bias = (self.add_weight(name="score_bias", shape=(input_shape[1], 1), initializer="zeros")
+                     if self.use_bias else None)
+
+    def call(self, inputs):
+        scores = ops.matmul(inputs, self.w)
+        if self.bias is not None:
+            scores = scores + self.bias
+        scores = ops.squeeze(scores, axis=-1)
+        alpha = ops.softmax(ops.tanh(scores), axis=-1)
+        context = ops.squeeze(ops.matmul(ops.expand_dims(alpha, 1), inputs), axis=1)
+        return context, alpha
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"use_bias": self.use_bias})
+        return config
+''',
+         "marker_model": '''
+def build_marker_model(length=20, vocab_size=12, n_classes=10):
+    tokens = keras.Input(shape=(length,), dtype="int32")
+    embedded = layers.Embedding(input_dim=vocab_size, output_dim=16)(tokens)
+    features = layers.Conv1D(filters=32, kernel_size=2, padding="causal", activation="relu")(embedded)
+    context, attention = TemporalAttention()(features)
+    probabilities = layers.Dense(n_classes, activation="softmax")(context)
+    model = keras.Model(tokens, probabilities)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=[keras.metrics.SparseCategoricalAccuracy()])
+    return model, keras.Model(tokens, attention)
+''',
+         "windows": '''
+def make_series(n=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    trend = 0.2 * t / 2000
+    return np.asarray(0.5 * np.sin(t / 20) + 0.3 * np.sin(t / 10) + trend + 0.1 * rng.normal(size=n), np.float32)
+
+
+def make_windows(series, input_len=50, output_len=10):
+    X, Y = [], []
+    for start in range(len(series) - input_len - output_len + 1):
+        X.append(series[start:start + input_len])
+        Y.append(series[start + input_len:start + input_len + output_len])
+    return np.array(X, np.float32)[:, :, np.newaxis], np.array(Y, np.float32)[:, :, np.newaxis]
+
+
+def split_windows(X, Y, train_fraction=0.8):
+    n_train = int(train_fraction * len(X))
+    gap = X.shape[1] + Y.shape[1] - 1  # windows whose targets would overlap the last training target
+    return (X[:n_train], Y[:n_train]), (X[n_train + gap:], Y[n_train + gap:])
+''',
+         "teacher_forcing": '''
+def teacher_forcing_inputs(Y):
+    return np.pad(np.asarray(Y, np.float32)[:, :-1], ((0, 0), (1, 0), (0, 0)))
+''',
+         "seq2seq": '''
+def build_seq2seq(input_len=50, output_len=10, latent_dim=64):
+    past = keras.Input(shape=(input_len, 1), name="passe")
+    shifted = keras.Input(shape=(output_len, 1), name="decale")
+    memory, h_forward, c_forward, h_backward, c_backward = layers.Bidirectional(
+        layers.LSTM(latent_dim, return_sequences=True, return_state=True), name="encodeur")(past)
+    h = layers.Concatenate(name="etat_h")([h_forward, h_backward])
+    c = layers.Concatenate(name="etat_c")([c_forward, c_backward])
+    decoded = layers.LSTM(2 * latent_dim, return_sequences=True, name="decodeur")(shifted, initial_state=[h, c])
+    context = layers.Attention(use_scale=False, name="cross_attention")([decoded, memory])
+    merged = layers.Concatenate(axis=-1, name="fusion")([decoded, context])
+    outputs = layers.TimeDistributed(layers.Dense(1), name="sortie")(merged)
+    model = keras.Model(inputs=[past, shifted], outputs=outputs)
+    model.compile(optimizer=keras.optimizers.Adam(), loss="mean_squared_error")
+    return model
+''',
+         "training": '''
+def train_seq2seq(model, train, validation, epochs, tracking_uri, batch_size=64):
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_experiment(experiment_name="TimeSeries_Seq2Seq_Attention")
+    with mlflow.start_run(run_name="LSTM_CrossAttention_Baseline"):
+        for name, value in (("input_len", train[0].shape[1]), ("output_len", train[1].shape[1]),
+                            ("epochs", epochs), ("batch_size", batch_size)):
+            mlflow.log_param(name, value)
+        history = model.fit([train[0], teacher_forcing_inputs(train[1])], train[1], epochs=epochs,
+                            batch_size=batch_size, verbose=0,
+                            validation_data=([validation[0], teacher_forcing_inputs(validation[1])], validation[1]))
+        mlflow.log_metrics({"final_val_loss": history.history["val_loss"][-1]})
+    return history
+''',
+         "inference": '''
+def forecast(model, encoder_inputs, output_len=10):
+    decoder_inputs = np.zeros((encoder_inputs.shape[0], output_len, 1), np.float32)
+    outputs = None
+    for step in range(output_len):
+        outputs = np.asarray(model.predict_on_batch([encoder_inputs, decoder_inputs]), np.float32)
+        if step < output_len - 1:
+            decoder_inputs[:, step + 1, :] = outputs[:, step, :]
+    return outputs
+
+
+def evaluate_forecast(model, X, Y):
+    predicted = forecast(model, X, output_len=Y.shape[1])
+    persistence = np.broadcast_to(X[:, -1:, :], Y.shape)
+    return {"forecast": predicted, "mse": float(np.square(predicted - Y).mean()),
+            "persistence_mse": float(np.square(persistence - Y).mean())}
+''',
+         "figure": '''
+def plot_forecast(inputs, target, prediction):
+    figure = plt.figure(figsize=(8, 3))
+    ax = figure.gca()
+    history, future = np.ravel(inputs), np.ravel(target)
+    steps = np.arange(len(history) + len(future))
+    ax.plot(steps[:len(history)], history, color="gray", label="passé")
+    ax.plot(steps[len(history):], future, color="green", label="réalité")
+    ax.plot(steps[len(history):], np.ravel(prediction), "rx", label="prévision du modèle")
+    ax.set_xlabel("temps")
+    ax.set_ylabel("x")
+    ax.legend()
+    return figure
+'''},
+    ),
 ]

@@ -99,17 +99,21 @@ def block_shape(sub: Submission, shape: list[int], filters: int, stride: int) ->
     return {"output_shape": list(block.output_shape), "kernels": kernels}
 
 
-def zeroed_block(sub: Submission, x: np.ndarray, filters: int, stride: int) -> dict[str, Any]:
-    """The block's output on ``x`` (inference) with every 3×3 kernel and bias at zero, and what a 1×1 one holds.
+def zeroed_block(sub: Submission, x: np.ndarray, filters: int, stride: int,
+                 diagonals: list[list[float]] | None = None) -> dict[str, Any]:
+    """The block's output on ``x`` (inference) with its 3×3 kernels set, biases at zero, and what a 1×1 one holds.
 
-    Every BatchNormalization gets moving mean 0, moving variance 4 − ε, γ 1, β 0: it halves what it receives.
-    Returns the output, the 1×1 convolutions' kernels and biases (kernels at random), the gradient of
-    the output's sum with respect to ``x`` (through the shortcut, since the main path is zero).
+    The 3×3 kernels are zero, or with ``diagonals`` (one list of ``filters`` values per 3×3 convolution, in the
+    order the data flows through them) zero but their centre tap, ``diag(d)``: the convolution then multiplies
+    channel c by d[c] (inputs and outputs having ``filters`` channels). Every BatchNormalization gets moving
+    mean 0, moving variance 4 − ε, γ 1, β 0: it halves what it receives. Returns the output, the 1×1
+    convolutions' kernels and biases (kernels at random), the gradient of the output's sum with respect to
+    ``x`` (through the shortcut where the main path is zero).
     """
     import keras
 
     block = _block_model(sub, x.shape[1:], filters, stride)
-    projections = []
+    projections, centres = [], iter(diagonals or [])
     for layer in block.layers:
         if isinstance(layer, keras.layers.Conv2D):
             kernel = layer.kernel
@@ -118,7 +122,11 @@ def zeroed_block(sub: Submission, x: np.ndarray, filters: int, stride: int) -> d
                                     "bias": np.asarray(layer.bias.numpy()) if layer.use_bias else
                                     np.zeros(layer.filters, np.float32)})
             else:
-                kernel.assign(np.zeros(kernel.shape, dtype="float32"))
+                values = np.zeros(kernel.shape, dtype="float32")
+                centre = next(centres, None)
+                if centre is not None and values.shape[2] == values.shape[3] == len(centre):
+                    values[values.shape[0] // 2, values.shape[1] // 2] = np.diag(np.asarray(centre, "float32"))
+                kernel.assign(values)
                 if layer.use_bias:
                     layer.bias.assign(np.zeros(layer.bias.shape, dtype="float32"))
         elif isinstance(layer, keras.layers.BatchNormalization):

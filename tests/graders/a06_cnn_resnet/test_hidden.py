@@ -7,12 +7,15 @@ budget, and predicts held-out generated images whose labels stay in this process
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 from a06_cnn_resnet import hidden_probes, probes
 from a06_cnn_resnet.inputs import (
     CURVES,
+    IMAGE_SHAPE,
     NUM_CLASSES,
     STYLE_LAYERS,
     VGG_MEANS_BGR,
@@ -114,6 +117,59 @@ def test_block_gradient(student):
     expect_close("Gradient de la somme des sorties par rapport à l'entrée (noyaux 3×3 nuls : 1 où l'entrée est "
                  "positive, 0 ailleurs)", (x > 0).astype(np.float64), found["gradient"], rtol=1e-4, atol=1e-5,
                  hint="Le raccourci doit transmettre l'entrée telle quelle (sans stop_gradient ni calcul numpy).")
+
+
+@graded(1, task="resnet")
+def test_block_inner_relu(student):
+    """Bloc résiduel : ReLU entre les deux convolutions de la branche principale, aucune avant la somme"""
+    # Each 3×3 convolution multiplies channel c by a sign (centre tap), each BatchNormalization halves: the main
+    # path is t·ReLU(s·x / 2) / 2. Channels 0-3 (s = −1, t = +1) tell a missing inner ReLU (output 0.75·x where x > 0,
+    # instead of x); channels 4-7 (s = +1, t = −1) tell an extra ReLU before the sum (output x instead of 0.75·x).
+    signs = np.array([-1.0] * 4 + [1.0] * 4)
+    x = np.random.default_rng(103).normal(size=(2, 5, 5, 8)).astype(np.float32)
+    found = student.run(probes.zeroed_block, x, 8, 1, [signs.tolist(), (-signs).tolist()])
+    expected = relu(x + -signs * relu(signs * x / 2.0) / 2.0)
+    expect_close("Sortie du bloc (8 filtres, pas 1) sur une entrée (2, 5, 5, 8), chaque convolution 3×3 multipliant "
+                 "chaque canal par ±1", expected, found["output"], rtol=1e-4, atol=1e-5,
+                 hint="Branche principale : Conv2D → BatchNormalization → ReLU → Conv2D → BatchNormalization (pas de "
+                      "ReLU avant la somme) ; puis ReLU(branche principale + raccourci).")
+
+
+@pytest.fixture(scope="module")
+def stages(student) -> dict[str, Any]:
+    """What flows through ``build_mini_resnet()`` on two random normalised images."""
+    images = np.random.default_rng(104).normal(size=(2, *IMAGE_SHAPE)).astype(np.float32)
+    return student.run(hidden_probes.resnet_stages, images)
+
+
+@graded(1, task="resnet")
+def test_resnet_resolutions(stages):
+    """Mini-ResNet : couche d'entrée en padding \"same\" et pas 1, pas 2 dans le deuxième bloc seulement"""
+    expect_equal("Formes de sortie des trois sommes résiduelles (blocs (32, 1), (64, 2), (64, 1))",
+                 [[None, 32, 32, 32], [None, 16, 16, 64], [None, 16, 16, 64]], stages["additions"],
+                 "Conv2D(32, 3×3, padding=\"same\") d'entrée, puis residual_block(x, 32), residual_block(x, 64, "
+                 "stride=2), residual_block(x, 64), chacun terminé par layers.Add() puis ReLU.")
+
+
+@graded(1, task="resnet")
+def test_resnet_stem_relu(stages):
+    """Mini-ResNet : ReLU après la convolution et la normalisation d'entrée"""
+    minima = stages["first_addition_minima"]
+    expect_true(len(minima) == 2, "Le premier bloc résiduel doit additionner deux tenseurs (layers.Add()).")
+    if max(minima) < 0.0:
+        fail("Plus petite valeur du raccourci du premier bloc (la sortie de la couche d'entrée, après ReLU)",
+             "≥ 0", round(max(minima), 4), "Conv2D(32) → BatchNormalization → ReLU avant le premier bloc.")
+
+
+@graded(1, task="resnet")
+def test_resnet_softmax(stages):
+    """Mini-ResNet : sortie softmax (probabilités positives de somme 1)"""
+    predictions = stages["predictions"]
+    if predictions.min() < 0.0:
+        fail("Plus petite sortie du mini-ResNet (une probabilité)", "≥ 0", round(float(predictions.min()), 4),
+             "Dense(10, activation=\"softmax\").")
+    expect_close("Somme des 10 sorties pour chaque image", np.ones(len(predictions)), predictions.sum(axis=1),
+                 rtol=0, atol=1e-4, hint="Dense(10, activation=\"softmax\").")
 
 
 @graded(1, task="resnet")

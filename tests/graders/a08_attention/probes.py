@@ -159,7 +159,9 @@ def seq2seq_graph(sub: Submission, **kwargs: Any) -> dict[str, Any]:
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
-        entry: dict[str, Any] = {"type": type(layer).__name__, "name": layer.name, "inputs": _inputs_of(layer)}
+        # TimeDistributed(Dense(1)) applies the same Dense(1) at each step, as Dense(1) does on a sequence.
+        wrapped = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
+        entry: dict[str, Any] = {"type": type(wrapped).__name__, "name": layer.name, "inputs": _inputs_of(layer)}
         inner = getattr(layer, "forward_layer", None) if isinstance(layer, keras.layers.Bidirectional) else layer
         if isinstance(inner, keras.layers.RNN) or type(inner).__name__ in ("LSTM", "GRU"):
             config = inner.get_config()
