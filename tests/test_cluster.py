@@ -110,7 +110,8 @@ class Cluster:
         self.file.unlink(missing_ok=True)
         self.processes: list[subprocess.Popen] = []
         self.scheduler = self._start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--no-dashboard",
-                                      "--scheduler-file", str(self.file), *(("--protocol", "tls") if tls else ()),
+                                      "--scheduler-file", str(self.file), "--port", "0",  # tests on two workers
+                                      *(("--protocol", "tls") if tls else ()),
                                       *tls])
         _wait_for(self.file.exists, 120)
         self.workers = [self._start([sys.executable, "-m", "autograder", "worker", "--scheduler-file",
