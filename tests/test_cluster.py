@@ -99,13 +99,25 @@ def _wait_for(condition, timeout: float = 400) -> None:
         time.sleep(0.3)
 
 
+def _totals(path: Path) -> dict[str, float]:
+    """What a batch's ``--json`` says: student -> score."""
+    return {student: score for student, (score, _) in _scores(path).items()}
+
+
+def _tls_options(certificates: tuple[str, str, str] | None) -> tuple[str, ...]:
+    """The command-line options of an authority, certificate and key (none without them)."""
+    names = ("--tls-ca-file", "--tls-cert", "--tls-key")
+    return tuple(arg for name, path in zip(names, certificates or (), strict=False) for arg in (name, path))
+
+
 class Cluster:
     """A real ``dask scheduler`` and ``autograder worker`` processes, each in its own session."""
 
     def __init__(self, folder: Path, worker_setup: tuple[Callable[[], None] | None, ...] = (None, None),
-                 tls: tuple[str, ...] = ()) -> None:
-        """``worker_setup``: one per worker, run in its process before it starts (None: nothing); ``tls``: the
-        ``--tls-ca-file``, ``--tls-cert``, ``--tls-key`` options of every process (then only TLS is spoken)."""
+                 certificates: tuple[str, str, str] | None = None) -> None:
+        """``worker_setup``: one per worker, run in its process before it starts (None: nothing);
+        ``certificates``: the authority, certificate and key every process uses (then only TLS is spoken)."""
+        tls = _tls_options(certificates)
         self.file = folder / "scheduler.json"
         self.file.unlink(missing_ok=True)
         self.processes: list[subprocess.Popen] = []
@@ -116,8 +128,7 @@ class Cluster:
         _wait_for(self.file.exists, 120)
         self.workers = [self._start([sys.executable, "-m", "autograder", "worker", "--scheduler-file",
                                      str(self.file), *tls], setup) for setup in worker_setup]
-        options = dict(zip(tls[::2], tls[1::2], strict=True))
-        secured = security(options.get("--tls-ca-file"), options.get("--tls-cert"), options.get("--tls-key"))
+        secured = security(*certificates) if certificates else None
         with distributed.Client(scheduler_file=str(self.file), timeout=120, security=secured) as client:
             client.wait_for_workers(len(self.workers), timeout=300)  # every worker gets a share of the batch
 
@@ -188,7 +199,7 @@ def test_cluster_loses_nothing_to_a_dead_worker_launcher_or_scheduler(cluster, t
     assert final.returncode == 0, final.stderr[-2000:]
     assert final.stderr.count("(already graded)") >= before
     assert "infrastructure failure" not in final.stderr
-    scores = {student: score for student, (score, _) in _scores(tmp_path / "all.json").items()}
+    scores = _totals(tmp_path / "all.json")
     assert scores == {f"{name}_{n}": points for name, points in EXPECTED.items() for n in range(3)}
 
 
@@ -212,24 +223,24 @@ def test_infrastructure_error_inside_a_task_is_retried_on_another_worker(tmp_pat
     retried = [line for line in done.stderr.splitlines() if line.startswith("retried elsewhere")]
     assert retried and all("File too large" in line for line in retried), done.stderr[-2000:]
     assert "infrastructure failure" not in done.stderr
-    assert {student: score for student, (score, _) in _scores(tmp_path / "all.json").items()} == EXPECTED
+    assert _totals(tmp_path / "all.json") == EXPECTED
 
 
-def _certificates(folder: Path) -> tuple[str, ...]:
-    """A self-signed certificate, its key, and itself as the authority, written to files: TLS options."""
+def _certificates(folder: Path) -> tuple[str, str, str]:
+    """A self-signed certificate as the authority, the certificate and its key, written to files: their paths."""
     made = distributed.Security.temporary()
     files = {"ca.pem": made.tls_ca_file, "cert.pem": made.tls_client_cert, "key.pem": made.tls_client_key}
     for name, text in files.items():
         (folder / name).write_text(text)
-    return ("--tls-ca-file", str(folder / "ca.pem"), "--tls-cert", str(folder / "cert.pem"),
-            "--tls-key", str(folder / "key.pem"))
+    return str(folder / "ca.pem"), str(folder / "cert.pem"), str(folder / "key.pem")
 
 
 def test_tls_cluster_grades_and_turns_plain_clients_away(tmp_path):
     """Scheduler, workers and launcher speak TLS only; a launcher without the certificates is refused."""
-    tls = _certificates(tmp_path)
+    certificates = _certificates(tmp_path)
+    tls = _tls_options(certificates)
     inbox = _inbox(tmp_path / "inbox")
-    cluster = Cluster(tmp_path, worker_setup=(None,), tls=tls)
+    cluster = Cluster(tmp_path, worker_setup=(None,), certificates=certificates)
     try:
         assert json.loads(cluster.file.read_text())["address"].startswith("tls://")
         plain = subprocess.run(_grade_command(inbox, "--scheduler-file", str(cluster.file)), cwd=KIT_ROOT,
@@ -242,7 +253,7 @@ def test_tls_cluster_grades_and_turns_plain_clients_away(tmp_path):
     assert plain.returncode != 0 and "Traceback" not in plain.stderr, plain.stderr[-2000:]
     assert "the scheduler speaks TLS only: give --tls-ca-file" in plain.stderr, plain.stderr[-2000:]
     assert secured.returncode == 0, secured.stderr[-2000:]
-    assert {student: score for student, (score, _) in _scores(tmp_path / "all.json").items()} == EXPECTED
+    assert _totals(tmp_path / "all.json") == EXPECTED
 
 
 #: split_data kills the grading process (the parent of the pre-started worker that forked its sandbox): as root,
