@@ -53,10 +53,11 @@ def nearly_all_fail(gradings: list[StoredGrading]) -> list[Alarm]:
     Fires when at least :data:`MIN_SUBMISSIONS` readable submissions ran the check, at least
     :data:`FAIL_SHARE` of them fail it, and those failing it pass on average at least
     :data:`OTHERS_PASS_SHARE` of their other checks: the check (or its limit) is likelier wrong
-    than the class.
+    than the class. Outcomes where the grader itself broke are :func:`grader_errors`' alarm, not this one.
     """
     alarms = []
-    for name, outcomes in _by_check(_readable(gradings)).items():
+    for name, every in _by_check(_readable(gradings)).items():
+        outcomes = [(t, r) for t, r in every if t.status is not Status.GRADER_ERROR]
         failing = [(t, r) for t, r in outcomes if not t.passed]
         if len(outcomes) < MIN_SUBMISSIONS or len(failing) < FAIL_SHARE * len(outcomes):
             continue
