@@ -104,6 +104,9 @@ def test_grader_errors_fire_on_any_grader_error():
     gradings[0].result.tests[2].status = Status.GRADER_ERROR
     (alarm,) = grader_errors(gradings)
     assert alarm.check == "model_layers" and alarm.students == ["s0"]
+    broken = [StoredGrading(submission(f"b{i}", {"model_layers": Status.GRADER_ERROR})) for i in range(10)]
+    assert [a.check for a in grader_errors(broken)] == ["model_layers"]
+    assert nearly_all_fail(broken) == []  # the grader broke: not a check the class fails
 
 
 def test_threshold_cluster_fires_on_measures_just_under_the_limit():
