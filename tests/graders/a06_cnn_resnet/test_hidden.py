@@ -297,7 +297,9 @@ def test_total_loss(student):
 @graded(1, task="detection")
 def test_detection_activations(student):
     """Tête de détection : probabilités de classe et boîte dans [0, 1], num_classes et input_shape suivis"""
-    # Four images in [0, 1] and the same × 1000: large activations, which only a sigmoid keeps in [0, 1].
+    # Four images in [0, 1] and the same × 1000: large activations, which only a sigmoid keeps in [0, 1]. A ReLU
+    # network without biases is positively homogeneous (× 1000 keeps each output's sign), so a ReLU box output
+    # that is 0 on both sets is caught by the first four images' boxes, strictly inside (0, 1) for a sigmoid.
     images = np.random.default_rng(81).random((4, 24, 24, 3), dtype=np.float32)
     found = student.run(probes.detection_head, np.concatenate([images, 1000 * images]), (24, 24, 3), 3)
     expect_equal("Formes des sorties de build_detection_head((24, 24, 3), 3)", [[None, 3], [None, 4]],
@@ -305,10 +307,16 @@ def test_detection_activations(student):
     classes, boxes = found["predictions"]
     expect_close("Somme des probabilités de classe de chaque image", np.ones(8), classes.sum(axis=1), rtol=1e-4,
                  hint="Sortie de classe : Dense(num_classes, activation=\"softmax\").")
+    hint = "Sortie de boîte : Dense(4, activation=\"sigmoid\")."
     if not np.all((boxes >= 0) & (boxes <= 1)):
         fail("Valeurs des boîtes prédites", "des valeurs dans [0, 1]",
-             f"des valeurs de {boxes.min():.3g} à {boxes.max():.3g}",
-             "Sortie de boîte : Dense(4, activation=\"sigmoid\").")
+             f"des valeurs de {boxes.min():.3g} à {boxes.max():.3g}", hint)
+    if not np.all((boxes[:4] > 0) & (boxes[:4] < 1)):
+        fail("Valeurs des boîtes prédites pour des images dans [0, 1]", "des valeurs strictement entre 0 et 1",
+             f"des valeurs de {boxes[:4].min():.3g} à {boxes[:4].max():.3g}", hint)
+    expect_true(not np.allclose(boxes.sum(axis=1), 1.0, atol=1e-4),
+                "Les 4 valeurs de chaque boîte somment à 1 : attendu 4 valeurs indépendantes (sigmoïde), pas une "
+                "distribution (softmax). " + hint)
 
 
 @graded(1, task="detection")
