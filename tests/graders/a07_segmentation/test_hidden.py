@@ -198,6 +198,17 @@ def test_train_budget(student):
                      "validation_data=(x_val, y_val), métriques [dice_coefficient, iou].")
 
 
+@graded(1, task="train", timeout_s=60)
+def test_train_inputs_and_targets(student):
+    """train_unet : entraîné avec les images en entrée et les masques en cible"""
+    found = student.run(probes.trained, BUDGET_DATA, epochs=1, batch_size=17)
+    # Masks are all 0 or 1; the noisy images have about half their pixels (clipped noise) at 0 or 1.
+    expect_true(found["binary_input_share"] < 0.9,
+                f"Le modèle a été entraîné sur des entrées dont {found['binary_input_share']:.0%} des pixels valent "
+                "0 ou 1 : attendu les images bruitées (x_train) en entrée, pas les masques. "
+                "model.fit(x_train, y_train, ...) : les images d'abord, les masques en cible.")
+
+
 # ----------------------------------------------------------------------------------------- predictions
 
 

@@ -45,6 +45,10 @@ def test_discs_shapes(student, discs_sample):
 def test_discs_noise(discs_sample):
     """Données : bruit gaussien d'écart type 0,1, image ramenée dans [0, 1]"""
     images, masks = discs_sample["images"], discs_sample["masks"]
+    if images.ndim != 4 or masks.ndim != 4 or images.shape[:3] != masks.shape[:3]:
+        fail("Formes des images et des masques de make_discs(8)", "(8, 128, 128, 1) toutes les deux",
+             f"{images.shape} et {masks.shape}", "Le bruit se mesure pixel à pixel : image − masque.")
+    images, masks = images[..., :1], masks[..., :1]  # a wrong channel count costs test_discs_shapes only
     expect_close("Écart type du bruit (image − masque), mesuré hors des disques", NOISE,
                  noise_sigma(images, masks), rtol=0, atol=0.01, hint="rng.normal(0.0, 0.1, ...) ajouté au masque.")
     expect_true(float(images.min()) >= 0.0 and float(images.max()) <= 1.0,
@@ -140,13 +144,14 @@ def test_train_compile(student):
 def test_predict_threshold(student):
     """predict_masks : probabilités du modèle seuillées à 0,5, float32 de la forme des images"""
     images = probability_inputs(40, (0.5,))
+    images[0, 0] = 0.5  # a probability of exactly 0.5 (sigmoid(0)), not above the threshold
     found = student.run(probes.thresholded, images, False)
     expect_equal("Forme des masques prédits", list(images.shape), list(found.shape))
     expect_equal("Type des masques prédits", np.dtype(np.float32).str, found.dtype.str, "Utilisez float32.")
-    # The grader's model gives sigmoid(20·(x − 0.5)): above 0.5 exactly where x > 0.5.
-    expect_close("Masques prédits par un modèle de probabilité sigmoid(20·(x − 0.5))",
+    # The grader's model gives sigmoid(20·(x − 0.5)): above 0.5 exactly where x > 0.5 (0.5 itself at x = 0.5).
+    expect_close("Masques prédits par un modèle de probabilité sigmoid(20·(x − 0.5)), dont 16 pixels à 0,5 tout juste",
                  (images > 0.5).astype(np.float32), found, rtol=0, atol=0,
-                 hint="1.0 où la probabilité dépasse le seuil, 0.0 ailleurs.")
+                 hint="1.0 où la probabilité dépasse strictement le seuil (>), 0.0 ailleurs.")
 
 
 @graded(1, task="predictions", timeout_s=30)
