@@ -6,35 +6,13 @@ each variant differs from the reference by its mistakes only); correct alternati
 
 from __future__ import annotations
 
-import nbformat
+import functools
 
-from autograder.paths import SOLUTIONS_DIR
+from tests.submissions import variants
 from tests.submissions.variants import Variant
 
 ASSIGNMENT = "06_cnn_resnet"
-
-
-def _reference_cells() -> dict[str, str]:
-    """The reference's solution code cells by grade_id, without their BEGIN/END SOLUTION markers."""
-    notebook = nbformat.read(SOLUTIONS_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    markers = ("### BEGIN SOLUTION", "### END SOLUTION")
-    return {cell.metadata["nbgrader"]["grade_id"]:
-            "\n".join(line for line in cell.source.splitlines() if not any(m in line for m in markers))
-            for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("solution")
-            and cell.cell_type == "code"}
-
-
-REFERENCE = _reference_cells()
-
-
-def changed(grade_id: str, *edits: tuple[str, str]) -> dict[str, str]:
-    """The reference cell ``grade_id`` with each ``(old, new)`` edit applied (each must match exactly once)."""
-    source = REFERENCE[grade_id]
-    for old, new in edits:
-        if source.count(old) != 1:
-            raise ValueError(f"{grade_id}: {old!r} found {source.count(old)} times")
-        source = source.replace(old, new)
-    return {grade_id: source}
+changed = functools.partial(variants.changed, ASSIGNMENT)
 
 
 VALID_FUNCTIONAL = '''

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.submissions.variants import Variant
+from tests.submissions.variants import Variant, changed
 
 ASSIGNMENT = "07_segmentation"
 
@@ -193,6 +193,16 @@ VARIANTS = [
         frozenset({"train_budget", "predict_inference_mode", "backend_portable"}),
         {"train_unet": TRAIN_WITHOUT_BATCH_SIZE, "predict_masks": PREDICT_TRAINING_MODE},
         messages={"backend_portable": "tf.cast"},
+    ),
+    Variant(
+        "wrong_fit_on_masks_and_threshold_inclusive",
+        "Two independent slips in the reference: train_unet fits the masks as inputs and the images as targets "
+        "(same shapes: compilation, steps and history are right), and predict_masks keeps the probabilities ≥ the "
+        "threshold where the statement says > (only a probability of exactly 0.5 tells them apart).",
+        frozenset({"train_inputs_and_targets", "predict_threshold"}),
+        {**changed(ASSIGNMENT, "train_unet", ("model.fit(x_train, y_train,", "model.fit(y_train, x_train,")),
+         **changed(ASSIGNMENT, "predict_masks", ("(probabilities) > threshold", "(probabilities) >= threshold"))},
+        messages={"train_inputs_and_targets": "pas les masques"},
     ),
     Variant(
         "wrong_figure_order_and_conv3d_filters",

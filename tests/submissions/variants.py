@@ -59,6 +59,27 @@ def _read_base(assignment: str, base: str) -> nbformat.NotebookNode:
     return nbformat.read(base_notebook(assignment, base), as_version=4)
 
 
+@functools.cache
+def reference_cells(assignment: str) -> dict[str, str]:
+    """The reference's solution code cells by grade_id, without their BEGIN/END SOLUTION markers."""
+    markers = ("### BEGIN SOLUTION", "### END SOLUTION")
+    return {cell.metadata["nbgrader"]["grade_id"]:
+            "\n".join(line for line in cell.source.splitlines() if not any(m in line for m in markers))
+            for cell in _read_base(assignment, "solution").cells
+            if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code"}
+
+
+def changed(assignment: str, grade_id: str, *edits: tuple[str, str]) -> dict[str, str]:
+    """``{grade_id: the reference cell with each (old, new) edit applied}`` (each ``old`` must match exactly once):
+    a wrong submission that differs from the reference by its mistakes only."""
+    source = reference_cells(assignment)[grade_id]
+    for old, new in edits:
+        if source.count(old) != 1:
+            raise ValueError(f"{grade_id}: {old!r} found {source.count(old)} times")
+        source = source.replace(old, new)
+    return {grade_id: source}
+
+
 def render(assignment: str, variant: Variant) -> str:
     """The variant's notebook file content."""
     notebook = copy.deepcopy(_read_base(assignment, variant.base))
