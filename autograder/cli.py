@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from autograder.grading.batch import BatchReport, Progress, ResultStore, grade_m
 from autograder.grading.engine import AssignmentNotFound, grade_notebook, resolve_assignment, unreadable_result
 from autograder.grading.executors import SchedulerLost
 from autograder.grading.notebook import NotebookError, read_notebook
+from autograder.grading.zygote import WEAK_ISOLATION_ENV, WeakIsolation, confinement
 from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.paths import ASSIGNMENTS_DIR, BUNDLED, EXAMPLES_DIR, SOLUTIONS_DIR
 from autograder.report import format_submission, format_table
@@ -81,6 +83,14 @@ def _assignments_of(jobs: list[Job], name: str | None) -> list[str]:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    if args.accept_weak_isolation:
+        os.environ[WEAK_ISOLATION_ENV] = "1"
+    elif not (args.scheduler or args.scheduler_file):  # a cluster's workers check their own
+        try:
+            confinement()
+        except WeakIsolation as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     overrides = read_overrides(Path(args.overrides)) if args.overrides else []
     with tempfile.TemporaryDirectory(prefix="dlkit-inputs-") as scratch:
         jobs = discover([Path(p) for p in args.inputs], args.assignment, Path(scratch))
@@ -103,7 +113,6 @@ def _grade(args: argparse.Namespace) -> int:
             return 2
         try:
             results = grade_many(jobs, args.jobs, not args.public_only, only=only, store=store,
-                                 private_folders=(Path(scratch),),  # the other students' extracted zip files
                                  on_result=progress.update if progress else lambda *_: None,
                                  resume=not args.no_resume, executor=executor, report=report)
         except SchedulerLost as error:
@@ -242,6 +251,7 @@ def demo_jobs(every_example: bool = False) -> list[Job]:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    os.environ[WEAK_ISOLATION_ENV] = "1"  # the kit's own examples: confined where bubblewrap runs, else not
     jobs = demo_jobs(args.all)
     print(f"grading {len(jobs)} example submissions, {args.jobs} at a time ...", flush=True)
     results = grade_many(jobs, args.jobs, on_result=Progress(len(jobs), sys.stdout).update)
@@ -251,6 +261,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    os.environ[WEAK_ISOLATION_ENV] = "1"  # the student's own notebook, on their own machine
     path = Path(args.notebook)
     only = _selection(args, lambda: [_assignment_of(path, args.assignment)
                                      or resolve_assignment(path, None, args.assignment)])
@@ -306,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--check", action="append", help="grade only this check (repeatable)")
     grade.add_argument("--task", action="append", help="grade only this task's checks (repeatable)")
     grade.add_argument("--public-only", action="store_true", help="run the public tests only")
+    grade.add_argument("--accept-weak-isolation", action="store_true",
+                       help="grade even where bubblewrap cannot confine the student's code (every result says so)")
     grade.add_argument("--fail-unless-full", action="store_true",
                        help="exit 1 unless every submission gets full marks (one GitHub Classroom step)")
     grade.set_defaults(run=_grade)

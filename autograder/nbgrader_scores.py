@@ -28,8 +28,6 @@ from autograder.results import Status, SubmissionResult
 
 RESOURCE_KEY = "dlkit_result"
 #: Folders of an nbgrader course the student's code must not see while it is graded.
-COURSE_FOLDERS = ("source", "solutions", "submitted", "autograded", "feedback", "release")
-DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"  # nbgrader's default ``Exchange.root``
 
 
 def _task_of(cell: Any) -> str | None:
@@ -49,13 +47,10 @@ class SandboxGrade(NbGraderPreprocessor):
 
         info = resources.get("nbgrader", {})
         assignment, student = info.get("assignment"), info.get("student")
-        exchange = Path(str(self.config.get("Exchange", {}).get("root", DEFAULT_EXCHANGE)))
-        folders = [Path.cwd() / name for name in COURSE_FOLDERS] + [exchange]  # others' work, the release
-        hidden = tuple(p.resolve() for p in folders if p.is_dir())
         with tempfile.TemporaryDirectory(prefix="dlkit-nbgrader-") as scratch:
             path = Path(scratch) / f"{info.get('notebook', 'submission')}.ipynb"
             nbformat.write(nb, path)
-            result = grade_notebook(path, assignment, student=student, private_folders=hidden)
+            result = grade_notebook(path, assignment, student=student)  # its jail sees no course folder
         for test in result.tests:
             if test.status is Status.GRADER_ERROR:
                 self.log.error("grader error in %s for %s: %s", test.name, student, test.message)

@@ -128,6 +128,32 @@ def probe_module_names(package: str) -> tuple[str, str]:
     return f"{package}.probes", f"{package}.hidden_probes"
 
 
+def probe_files(package: str, modules: tuple[str, ...], graders_dir: Path = GRADERS_DIR) -> tuple[Path, ...]:
+    """The files the sandbox needs to import ``modules`` of ``package``: theirs, the package's ``__init__.py``
+    and the package modules they import (``inputs``), found with ``ast``; never a test file."""
+    import ast
+
+    folder = graders_dir / package
+    wanted = [name.rpartition(".")[2] for name in modules if name.startswith(f"{package}.")]
+    found: list[str] = []
+    while wanted:
+        name = wanted.pop()
+        path = folder / f"{name}.py"
+        if name in found or not path.is_file() or name.startswith("test_") or name == "conftest":
+            continue
+        found.append(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported = [node.module if not node.level else f"{package}.{node.module}"]
+            elif isinstance(node, ast.Import):
+                imported = [alias.name for alias in node.names]
+            else:
+                continue
+            wanted += [module.rpartition(".")[2] for module in imported if module.startswith(f"{package}.")]
+    init = folder / "__init__.py"
+    return tuple([*([init] if found and init.is_file() else []), *(folder / f"{name}.py" for name in sorted(found))])
+
+
 def package_name(assignment: str) -> str:
     """Python package holding an assignment's graders: ``01_regression`` -> ``a01_regression``."""
     return "a" + assignment

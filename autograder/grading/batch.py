@@ -164,7 +164,6 @@ def grade_many(
     include_hidden: bool = True,
     on_result: Callable[[Job, SubmissionResult, bool], None] = lambda job, result, reused: None,
     only: frozenset[str] | None = None,
-    private_folders: tuple[Path, ...] = (),
     store: ResultStore | None = None,
     resume: bool = True,
     executor: Executor | None = None,
@@ -183,10 +182,8 @@ def grade_many(
         SchedulerLost: the cluster's scheduler went away (what finished is stored; re-running resumes).
     """
     jobs = list(jobs)
-    inputs = tuple(sorted({job.path.parent for job in jobs}))  # other students' submissions
-    hidden_from_students = private_folders + ((store.folder,) if store else ()) + inputs
     results: dict[int, SubmissionResult] = {}
-    tasks = {index: make_task(job, include_hidden, only, hidden_from_students) for index, job in enumerate(jobs)}
+    tasks = {index: make_task(job, include_hidden, only) for index, job in enumerate(jobs)}
     for index, job in enumerate(jobs):
         reused = store.load(job, tasks[index].key) if store and resume else None
         if reused is not None:

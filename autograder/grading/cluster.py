@@ -30,7 +30,8 @@ from distributed.scheduler import KilledWorker
 
 from autograder.grading.executors import SchedulerLost
 from autograder.grading.sandbox import check_isolation
-from autograder.grading.tasks import HOST_SLOTS_ENV, WEAK_ISOLATION_ENV, Outcome, Task, prestart, run_task
+from autograder.grading.tasks import HOST_SLOTS_ENV, Outcome, Task, prestart, run_task
+from autograder.grading.zygote import WEAK_ISOLATION_ENV, WeakIsolation
 from autograder.paths import KIT_ROOT
 
 ALLOWED_FAILURES = 1
@@ -133,15 +134,13 @@ def refuse_weak_isolation(accept: bool) -> list[str]:
     Raises:
         WeakIsolation: a measure is missing and ``accept`` is False.
     """
+    if accept:
+        os.environ[WEAK_ISOLATION_ENV] = "1"
     missing = sorted(name for name, applied in check_isolation().items() if not applied)
     if missing and not accept:
         raise WeakIsolation(f"this host cannot isolate sandboxes ({', '.join(missing)} missing); "
                             "fix it, or start with --accept-weak-isolation (every result then says so)")
     return missing
-
-
-class WeakIsolation(RuntimeError):
-    """A grading host cannot apply every isolation measure."""
 
 
 def run_worker(address: str | None, scheduler_file: str | None, nworkers: int, accept_weak: bool,

@@ -58,11 +58,10 @@ def kernel_notices(notebook: object) -> list[str]:
     return [f"Noyau inattendu « {kernel} » : le notebook est corrigé comme du code Python 3."]
 
 
-def open_sandbox(assignment: Assignment, notebook: object, limits: Limits | None,
-                 private_folders: tuple[Path, ...] = ()) -> Sandbox:
-    """A sandbox for the notebook's definitions (nothing starts before the first request)."""
+def open_sandbox(assignment: Assignment, notebook: object, limits: Limits | None) -> Sandbox:
+    """A sandbox for the notebook's definitions, in a jail of its own (no worker starts before the first request)."""
     setup = SandboxSetup(assignment.package, assignment.preload, assignment.probe_modules,
-                         tuple(definitions(notebook)), tuple(private_folders), warm=assignment.warm_modules)
+                         tuple(definitions(notebook)), warm=assignment.warm_modules)
     return Sandbox(setup, limits or Limits(wall_s=assignment.time_limit_s))
 
 
@@ -88,16 +87,17 @@ def grade_notebook(
     limits: Limits | None = None,
     student: str | None = None,
     only: frozenset[str] | None = None,
-    private_folders: tuple[Path, ...] = (),
     seed: int = 0,
     called: dict[str, set[str]] | None = None,
     slots: int = 1,
 ) -> SubmissionResult:
     """Grade one notebook in a sandbox; never raises for a broken submission.
 
+    Raises:
+        WeakIsolation: bubblewrap cannot confine the student's code here and weaker isolation was not accepted.
+
     Args:
         only: grade just these checks or tasks (by name: debugging, one Classroom step); default all.
-        private_folders: more folders the student's code must not see (e.g. the results folder).
         seed: the seed every request starts from (calibration grades with several).
         called: filled, if given, with the student's functions each check ran (mutation benchmark).
         slots: sandboxes this host runs at once: each sandbox's memory is the host's shared among them.
@@ -115,12 +115,11 @@ def grade_notebook(
     checks = [c for c in assignment.checks if c.selected_by(only)]
     if notebook is None:
         return unreadable_result(path, checks, assignment.name, student, unreadable or "", started)
-    sandbox = open_sandbox(assignment, notebook, limits or Limits(wall_s=assignment.time_limit_s, slots=slots),
-                           private_folders)
+    sandbox = open_sandbox(assignment, notebook, limits or Limits(wall_s=assignment.time_limit_s, slots=slots))
     context = GradingContext(Student(SandboxBackend(sandbox), seed, trace=called is not None), notebook,
                              assignment.tasks, only)
     try:
-        run_graders(assignment, context)
+        run_graders(assignment, context, ["--basetemp", str(sandbox.basetemp)])
     finally:
         report = sandbox.close()
     if called is not None:

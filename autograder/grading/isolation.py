@@ -1,60 +1,23 @@
-"""Operating-system isolation of the sandbox: namespaces, process-count limit, hidden folders.
+"""Process-count limits of a jail, and what a worker checks of its own isolation.
 
-Linux only. Every measure degrades gracefully where the kernel or the user's privileges do
-not allow it, and the sandbox reports which measures were in force.
+The namespaces and the file system's view are bubblewrap's (:mod:`autograder.grading.bwrap`); here:
 
-* network: a new, empty network namespace (``CLONE_NEWNET``): only its own loopback, brought up so
-  that a graded web application can be served and called there (it reaches nothing outside);
 * processes: a cgroup ``pids`` controller limit when running as root, else ``RLIMIT_NPROC``;
-* files: a private mount namespace in which the grading folders (hidden tests, solutions,
-  results) are covered by empty read-only tmpfs mounts once the worker has loaded its graders.
+* network: whether the worker's network namespace is empty, and its loopback brought up, so that a graded
+  web application can be served and called there (it reaches nothing outside);
+* strays: the processes a request left behind, killed before the next request.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import resource
 import time
 import uuid
 from pathlib import Path
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY = 0x1
-MS_NOSUID = 0x2
-MS_NODEV = 0x4
-MS_REC = 0x4000
-MS_PRIVATE = 0x40000
 PIDS_ROOT = Path("/sys/fs/cgroup/pids")
 STALE_GROUP_S = 3600
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def unshare(flags: int) -> bool:
-    """``unshare(2)``; False when the kernel or privileges refuse."""
-    return _libc.unshare(flags) == 0
-
-
-def enter_namespaces(network: bool) -> None:
-    """In the child before exec: new mount namespace, and a new network namespace if asked.
-
-    As an unprivileged user, a user namespace (mapping the user to root inside) comes first.
-    Failures are silent here; the worker reports what it found (see :func:`network_is_isolated`).
-    """
-    flags = CLONE_NEWNS | (CLONE_NEWNET if network else 0)
-    if os.geteuid() == 0:
-        unshare(flags)
-        return
-    uid, gid = os.getuid(), os.getgid()
-    if unshare(CLONE_NEWUSER | flags):
-        for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"), ("gid_map", f"0 {gid} 1")):
-            try:
-                Path(f"/proc/self/{name}").write_text(text)
-            except OSError:
-                pass
 
 
 def network_is_isolated() -> bool:
@@ -113,27 +76,6 @@ def reap_strays() -> bool:
             return found
 
 
-def mount_namespace_id() -> str:
-    return os.readlink("/proc/self/ns/mnt")
-
-
-def hide_folders(folders: list[str], parent_namespace: str) -> bool:
-    """Cover ``folders`` with empty read-only tmpfs mounts, only inside a private mount namespace.
-
-    Never touches the host: does nothing when this process still shares its parent's mounts.
-    """
-    if mount_namespace_id() == parent_namespace:
-        return False
-    if _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        return False
-    hidden = True
-    for folder in folders:
-        if os.path.isdir(folder):
-            flags = MS_RDONLY | MS_NOSUID | MS_NODEV
-            hidden &= _libc.mount(b"tmpfs", folder.encode(), b"tmpfs", flags, b"size=4k") == 0
-    return hidden
-
-
 def join_process_limit(group: str | None, nproc: int) -> None:
     """In a sandbox process: join the ``pids`` cgroup ``group``, or, without one, set ``RLIMIT_NPROC``."""
     if group is not None:
@@ -187,10 +129,6 @@ class ProcessLimit:
     def nproc(self) -> int:
         """``RLIMIT_NPROC`` counts all of the user's processes: set it above what the user already runs."""
         return self.count + self.existing
-
-    def enter(self) -> None:
-        """In the child before exec: join the cgroup, or set the rlimit."""
-        join_process_limit(str(self.group) if self.group else None, self.nproc)
 
     def kill_all(self) -> None:
         """Kill every process left in the cgroup, then remove it."""

@@ -23,6 +23,8 @@ from pathlib import Path
 GiB = 2**30
 SYSTEM_RESERVE = 1 * GiB
 RESERVE_PER_SLOT = 2 * GiB
+#: A jail's zygote (the imported frameworks), charged to the jail's memory cgroup on top of the student's share.
+ZYGOTE_RESERVE = 3 * GiB // 2
 ADDRESS_SPACE_FLOOR = 6 * GiB
 MINIMUM_SHARE = 1 * GiB
 CGROUP_ROOT = Path("/sys/fs/cgroup")

@@ -15,25 +15,26 @@ import selectors
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.grading import codec
+from autograder.data.locations import keras_datasets_dir, kit_data_home, sklearn_data_home
+from autograder.grading import bwrap, codec
+from autograder.grading.assignments import probe_files
 from autograder.grading.determinism import sandbox_environment
-from autograder.grading.isolation import ProcessLimit, enter_namespaces, mount_namespace_id
-from autograder.grading.memory import MemoryLimit, join_memory_group, sandbox_share
+from autograder.grading.memory import sandbox_share
 from autograder.grading.notebook import DefinitionCell
-from autograder.grading.zygote import acquire, apply_limits, release
-from autograder.paths import BUNDLED, COURSE_DIR, GRADERS_DIR, KIT_ROOT
+from autograder.grading.zygote import Jail, JailSpec, take
+from autograder.grading.zygote import prestart as prestart_jail
+from autograder.paths import BUNDLED, COURSE_DIR, GRADERS_DIR, KIT_ROOT, PACKAGE_DIR, SOLUTIONS_DIR
 
 GRACE_S = 5.0  # beyond a request's own limit, before the process is killed
 MAX_RESTARTS = 8
-#: Folders the student's code must not read: graders (hidden tests), solutions, example submissions.
-PRIVATE_FOLDERS = (GRADERS_DIR, *((COURSE_DIR,) if BUNDLED else (KIT_ROOT / "tests", KIT_ROOT / "solutions")))
-PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "VIRTUAL_ENV", "DLKIT_DATA", "SCIKIT_LEARN_DATA", "KERAS_HOME")
+#: Never in the sandbox's view, even where the Python environment's path holds them: the graders (hidden
+#: tests), the solutions, the example submissions, an installed package's course data.
+PRIVATE_FOLDERS = (GRADERS_DIR, SOLUTIONS_DIR, KIT_ROOT / "tests", COURSE_DIR)
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,9 @@ class SandboxSetup:
         package: the assignment's grader package (``a01_regression``).
         preload: frameworks imported before the student's code.
         probe_modules: sandbox-side helper modules imported before the student's code
-            (``a01_regression.probes``); hidden tests are never among them.
+            (``a01_regression.probes``); only their files (and the package modules they import) are in the
+            sandbox's view, never a test file.
         cells: the notebook's kept definitions.
-        hide: folders covered before the student's code runs.
         warm: modules a pre-started worker imports besides ``preload`` (probe modules, the notebook's usual
             imports), so that no forked sandbox imports them again.
     """
@@ -104,45 +105,40 @@ class SandboxSetup:
     preload: tuple[str, ...]
     probe_modules: tuple[str, ...]
     cells: tuple[DefinitionCell, ...]
-    hide: tuple[Path, ...] = ()
     threads: int = 1
     warm: tuple[str, ...] = ()
 
     def document(self) -> dict[str, Any]:
         return {"package": self.package, "preload": list(self.preload), "probe_modules": list(self.probe_modules),
                 "graders_dir": str(GRADERS_DIR), "threads": self.threads,
-                "cells": [{"index": c.index, "source": c.source, "error": c.error} for c in self.cells],
-                "hide": [str(p) for p in hidden_folders((*PRIVATE_FOLDERS, *self.hide))],
-                "parent_mount_namespace": mount_namespace_id()}
+                "cells": [{"index": c.index, "source": c.source, "error": c.error} for c in self.cells]}
 
 
-def hidden_folders(folders: tuple[Path, ...]) -> list[Path]:
-    """The folders to cover, outermost only, never one holding the Python environment or the kit's code."""
-    needed = (Path(sys.prefix).resolve(), (KIT_ROOT / "autograder").resolve())
-    kept: list[Path] = []
-    for folder in sorted({Path(f).resolve() for f in folders if Path(f).is_dir()}, key=lambda p: len(p.parts)):
-        if any(path == folder or folder in path.parents for path in needed):
-            continue  # covering it would break the imports the student's code may still make
-        if not any(outer == folder or outer in folder.parents for outer in kept):
-            kept.append(folder)
-    return kept
-
-
-def _preexec(limits: Limits, processes: ProcessLimit, memory: MemoryLimit) -> None:
-    """In the child, before exec: new session, resource limits, process and memory limits, namespaces."""
-    os.setsid()
-    apply_limits(limits.rlimits(memory.address_space))
-    processes.enter()
-    join_memory_group(str(memory.group) if memory.group else None)
-    enter_namespaces(network=limits.isolate_network)
+def _outside_private(path: Path) -> bool:
+    """``path`` neither is nor holds a private folder (an editable install puts the repository on the path)."""
+    return not any(path == folder or path in folder.resolve().parents for folder in PRIVATE_FOLDERS)
 
 
 def _environment(limits: Limits) -> dict[str, str]:
-    env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
+    """The sandbox's whole environment: nothing of the grading process's but where the datasets are."""
+    env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]), "HOME": "/tmp/home",
+           "LANG": "C.UTF-8", "DLKIT_DATA": str(kit_data_home()), "SCIKIT_LEARN_DATA": str(sklearn_data_home()),
+           "KERAS_HOME": str(keras_datasets_dir().parent)}
     env.update(sandbox_environment(limits.threads))
-    env["PYTHONPATH"] = os.pathsep.join([str(KIT_ROOT), str(GRADERS_DIR)])
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(PYTHONPATH=os.pathsep.join([str(KIT_ROOT), str(GRADERS_DIR)]), PYTHONDONTWRITEBYTECODE="1",
+               PYTHONNOUSERSITE="1")
     return env
+
+
+def jail_spec(setup: SandboxSetup, limits: Limits) -> JailSpec:
+    """The jail of a submission with this set-up: its view of the host, environment and limits."""
+    runtime = [path for path in bwrap.runtime_paths() if _outside_private(path)]
+    data = [kit_data_home(), sklearn_data_home(), keras_datasets_dir().parent]
+    covered = (COURSE_DIR,) if BUNDLED else ()  # an installed package's graders, inside the environment
+    return JailSpec(preload=setup.preload, warm=setup.warm, env=tuple(sorted(_environment(limits).items())),
+                    read_only=tuple([*runtime, PACKAGE_DIR, *(p.resolve() for p in data if p.exists())]),
+                    covered=covered, exposed=probe_files(setup.package, setup.probe_modules),
+                    memory=limits.memory_bytes(), processes=limits.processes, network=limits.isolate_network)
 
 
 def describe_exit(code: int | None) -> str:
@@ -161,37 +157,21 @@ def describe_exit(code: int | None) -> str:
 
 
 class _Process:
-    """One worker process: sends requests, reads its events, kills it when a limit passes."""
+    """One worker, forked in the submission's jail: sends requests, reads its events, kills it when a limit passes."""
 
-    def __init__(self, setup_path: Path, workdir: Path, limits: Limits, preload: tuple[str, ...],
-                 warm: tuple[str, ...] = ()) -> None:
+    def __init__(self, jail: Jail, setup_path: Path, workdir: Path, limits: Limits) -> None:
         self.limits = limits
         read_fd, write_fd = os.pipe()
         request_read, request_write = os.pipe()
-        env = _environment(limits)
-        self.processes = ProcessLimit(limits.processes)
-        self.memory = MemoryLimit(limits.memory_bytes())
-        self.zygote = acquire(preload, env, warm) if limits.prestart else None
-        if self.zygote is not None:
-            output_read, output_write = os.pipe()
-            self.process = self.zygote.spawn(
-                {"setup": str(setup_path), "workdir": str(workdir), "env": env, "network": limits.isolate_network,
-                 "cgroup": str(self.processes.group) if self.processes.group else None,
-                 "memory_group": str(self.memory.group) if self.memory.group else None,
-                 "nproc": self.processes.nproc, "limits": limits.rlimits(self.memory.address_space)},
-                write_fd, output_write, request_read)
-            os.close(output_write)
-            self.output_stream = os.fdopen(output_read, "rb", buffering=0)
-        else:
-            env.update(DLKIT_RESULT_FD=str(write_fd), DLKIT_REQUEST_FD=str(request_read))
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.grading.worker", str(setup_path)],
-                cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                pass_fds=(write_fd, request_read), preexec_fn=lambda: _preexec(limits, self.processes, self.memory),
-            )
-            self.output_stream = self.process.stdout
-        os.close(write_fd)
-        os.close(request_read)
+        output_read, output_write = os.pipe()
+        try:
+            self.process = jail.spawn({"setup": str(setup_path), "workdir": str(workdir), "env": jail.env,
+                                       "limits": limits.rlimits(jail.memory.address_space)},
+                                      write_fd, output_write, request_read)
+        finally:
+            for descriptor in (write_fd, output_write, request_read):
+                os.close(descriptor)
+        self.output_stream = os.fdopen(output_read, "rb", buffering=0)
         self.requests = os.fdopen(request_write, "wb", buffering=0)
         self.results = os.fdopen(read_fd, "rb", buffering=0)
         self.selector = selectors.DefaultSelector()
@@ -205,10 +185,7 @@ class _Process:
         self.tampering: list[str] = []
 
     def _kill(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        self.process.kill()
 
     def _keep_output(self, chunk: bytes) -> None:
         room = self.limits.output_kb * 1024 - len(self.output)
@@ -274,15 +251,10 @@ class _Process:
         except subprocess.TimeoutExpired:
             self._kill()
             self.process.wait()
-        self._kill()  # what the student's code started in the session dies with it
-        self.processes.kill_all()  # and, under a cgroup, what left the session too
-        self.memory.remove()
-        self._drain_output()
+        self._drain_output()  # what the worker started died with it (the jail kills all but its zygote)
         self.selector.close()
         self.results.close()
         self.output_stream.close()
-        if self.zygote is not None:
-            release(self.zygote)
 
     def _drain_output(self) -> None:
         """What the process printed and was not read yet (its writers are gone: EOF comes quickly)."""
@@ -319,9 +291,12 @@ class Sandbox:
     def __init__(self, setup: SandboxSetup, limits: Limits) -> None:
         self.setup, self.limits = setup, limits
         self.deadline = time.monotonic() + limits.wall_s
-        self.scratch = tempfile.TemporaryDirectory(prefix="dlkit-sandbox-")
-        self.setup_path = Path(self.scratch.name) / "setup.json"
+        self.jail = take(jail_spec(setup, limits), ahead=limits.prestart)
+        self.setup_path = self.jail.scratch / "setup.json"  # readable by the sandbox, never writable
         self.setup_path.write_text(json.dumps(setup.document()))
+        self.setup_path.chmod(0o644)
+        #: pytest's temporary folders for this grading (``tmp_path``): the only ones the sandbox may write
+        self.basetemp = self.jail.scratch / "pytest"
         self.process: _Process | None = None
         self.starts = 0
         self.broken: str | None = None  # why no further process will start
@@ -338,8 +313,11 @@ class Sandbox:
             self.broken = "trop de redémarrages du processus de correction"
             return None
         self.starts += 1
-        workdir = Path(tempfile.mkdtemp(prefix="run-", dir=self.scratch.name))
-        process = _Process(self.setup_path, workdir, self.limits, self.setup.preload, self.setup.warm)
+        try:
+            process = _Process(self.jail, self.setup_path, self.jail.folder(f"run-{self.starts}"), self.limits)
+        except (OSError, ConnectionError, ValueError):
+            self.broken = "le processus de correction n'a pas pu démarrer (arrêté par le code du notebook ?)"
+            return None
         event = process.next_event(self.deadline)
         if event is None or event.get("type") != "ready":
             reason = process.killed_reason or describe_exit(process.process.returncode)
@@ -349,7 +327,8 @@ class Sandbox:
         if self.starts == 1:
             self.report.cell_errors = [str(e) for e in event.get("cell_errors", [])][:20]
             self.report.isolation = {k: bool(v) for k, v in dict(event.get("isolation", {})).items()}
-            self.report.isolation["memory_cgroup"] = process.memory.group is not None
+            self.report.isolation["bubblewrap"] = self.jail.confined
+            self.report.isolation["memory_cgroup"] = self.jail.memory.group is not None
         return process
 
     def _retire(self, process: _Process) -> None:
@@ -373,6 +352,7 @@ class Sandbox:
                                                                       "dépassé.")
         if self.process is None or not self.process.alive:
             self.process = self._start()
+        bwrap.hand_over_children(self.basetemp)  # the folders the test made since (``tmp_path``)
         if self.process is None:
             return ident, Observation(error_kind="crashed", message=f"Test non exécuté : {self.broken}.")
         process = self.process
@@ -423,7 +403,7 @@ class Sandbox:
                 if event and event.get("type") in ("reply", "error") and event.get("id") in self.answered:
                     self.report.forged.add(event["id"])
             self._retire(process)
-        self.scratch.cleanup()
+        self.jail.destroy()
         self.report.output = b"".join(self._outputs).decode("utf-8", "replace")
         if self._dropped:
             self.report.notices.append(f"Sortie affichée tronquée : {self._dropped} octets ignorés.")
@@ -431,14 +411,16 @@ class Sandbox:
 
 
 def check_isolation() -> dict[str, bool]:
-    """Which isolation measures this host applies to a sandbox (a fresh one, with no code): the ``isolation`` field."""
+    """Which isolation measures this host applies to a sandbox (a fresh one, with no code): the ``isolation`` field.
+
+    Raises:
+        WeakIsolation: bubblewrap cannot run here and weaker isolation was not accepted.
+    """
     sandbox = Sandbox(SandboxSetup("", (), (), ()), Limits(wall_s=60, prestart=False))
     sandbox.request({"call": "dlkit_isolation_check", "args": [], "kwargs": {}}, 30)
     return sandbox.close().isolation
 
 
-def prestart(preload: tuple[str, ...], warm: tuple[str, ...], limits: Limits) -> None:
-    """Start a pre-started worker for these modules now, idle until a sandbox needs it."""
-    zygote = acquire(preload, _environment(limits), warm)
-    if zygote is not None:
-        release(zygote)
+def prestart(setup: SandboxSetup, limits: Limits) -> None:
+    """Have a jail for this set-up started ahead of need, idle until a sandbox takes it."""
+    prestart_jail(jail_spec(setup, limits))

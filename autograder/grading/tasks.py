@@ -25,13 +25,12 @@ from pathlib import Path
 from autograder.grading.assignments import describe_assignment, graders_version, load_assignment
 from autograder.grading.engine import AssignmentNotFound, grade_notebook, resolve_assignment, unreadable_result
 from autograder.grading.notebook import NotebookError, read_notebook
-from autograder.grading.sandbox import Limits
+from autograder.grading.sandbox import Limits, SandboxSetup
 from autograder.grading.sandbox import prestart as sandbox_prestart
+from autograder.grading.zygote import WEAK_ISOLATION_ENV
 from autograder.results import SubmissionResult
 from autograder.submissions import Job
 
-#: Set by ``autograder worker --accept-weak-isolation``: every result then says so.
-WEAK_ISOLATION_ENV = "DLKIT_WEAK_ISOLATION"
 #: Sandboxes a Dask host runs at once (its ``autograder worker --nworkers``), for their memory limits.
 HOST_SLOTS_ENV = "DLKIT_HOST_SLOTS"
 WEAK_NOTICE = ("Isolation affaiblie acceptée par l'enseignant sur cette machine de correction "
@@ -48,7 +47,6 @@ class Task:
         filename: the notebook's file name (its stem names the student by default).
         student, assignment, only: as in :class:`autograder.submissions.Job`.
         include_hidden: run the hidden tests too.
-        private_folders: folders of the launching host the student's code must not see (when grading there).
     """
 
     key: str
@@ -59,7 +57,6 @@ class Task:
     only: frozenset[str] | None
     include_hidden: bool
     problem: str | None = None
-    private_folders: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -81,8 +78,7 @@ def result_key(job: Job, include_hidden: bool, only: frozenset[str] | None) -> s
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def make_task(job: Job, include_hidden: bool, only: frozenset[str] | None, private_folders: tuple[Path, ...]
-              ) -> Task:
+def make_task(job: Job, include_hidden: bool, only: frozenset[str] | None) -> Task:
     """The task of one job (the notebook read now: a missing file becomes the job's problem)."""
     problem, data = job.problem, None
     if problem is None:
@@ -93,7 +89,7 @@ def make_task(job: Job, include_hidden: bool, only: frozenset[str] | None, priva
     if job.assignment is None and problem is None:
         job = replace(job, assignment=_assignment_of(job.path))
     return Task(result_key(job, include_hidden, only), data, job.path.name, job.student, job.assignment,
-                job.only if job.only is not None else only, include_hidden, problem, private_folders)
+                job.only if job.only is not None else only, include_hidden, problem)
 
 
 def _assignment_of(path: Path) -> str | None:
@@ -129,7 +125,7 @@ def grade_task(task: Task, slots: int) -> SubmissionResult:
         path = Path(folder) / task.filename
         path.write_bytes(task.data)
         return grade_notebook(path, task.assignment, task.include_hidden, student=task.student, only=task.only,
-                              private_folders=(*task.private_folders, inbox), slots=slots)
+                              slots=slots)
 
 
 def run_task(task: Task, slots: int = 0) -> Outcome:
@@ -142,7 +138,7 @@ def run_task(task: Task, slots: int = 0) -> Outcome:
         result = grade_task(task, slots)
     except Exception as error:  # noqa: BLE001 - a full disk, a lost pre-started worker: retried elsewhere
         return Outcome(None, f"{type(error).__name__}: {error}"[:500], where())
-    if os.environ.get(WEAK_ISOLATION_ENV):
+    if os.environ.get(WEAK_ISOLATION_ENV) and not result.isolation.get("bubblewrap", True):
         result.isolation["weak_isolation_accepted"] = True
         missing = ", ".join(sorted(k for k, v in result.isolation.items() if not v)) or "aucune"
         result.notices.append(WEAK_NOTICE.format(missing=missing))
@@ -150,7 +146,10 @@ def run_task(task: Task, slots: int = 0) -> Outcome:
 
 
 def prestart(assignments: tuple[str, ...], include_hidden: bool) -> None:
-    """Start the pre-started workers these assignments' sandboxes will fork from (a Dask worker joining)."""
+    """Start a jail ahead for each of these assignments (a Dask worker joining), as :func:`run_task` will ask."""
+    slots = int(os.environ.get(HOST_SLOTS_ENV, "1"))
     for name in assignments:
         assignment = describe_assignment(name, include_hidden)
-        sandbox_prestart(assignment.preload, assignment.warm_modules, Limits())
+        setup = SandboxSetup(assignment.package, assignment.preload, assignment.probe_modules, (),
+                             warm=assignment.warm_modules)
+        sandbox_prestart(setup, Limits(wall_s=assignment.time_limit_s, slots=slots))

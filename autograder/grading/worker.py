@@ -36,7 +36,7 @@ from autograder.grading import codec
 from autograder.grading.assignments import probe_module_names
 from autograder.grading.determinism import limit_framework_threads, seed_everything
 from autograder.grading.integrity import Snapshot
-from autograder.grading.isolation import hide_folders, loopback_up, network_is_isolated, reap_strays
+from autograder.grading.isolation import loopback_up, network_is_isolated, reap_strays
 from autograder.grading.spec import Failure, MissingDefinition, Submission
 
 CELL_TIMEOUT_S = 30
@@ -232,8 +232,7 @@ def main(setup_path: str) -> None:
     for module in setup["probe_modules"]:
         importlib.import_module(module)
     isolated = network_is_isolated()
-    isolation = {"network": isolated, "loopback": isolated and loopback_up(),
-                 "files": hide_folders(setup["hide"], setup["parent_mount_namespace"])}
+    isolation = {"network": isolated, "loopback": isolated and loopback_up()}
     snapshot = Snapshot()
     namespace, cell_errors = execute_cells(setup["cells"])
     submission = Submission(namespace.__dict__, cell_errors)

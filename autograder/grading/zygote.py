@@ -1,13 +1,18 @@
-"""Pre-started workers: a process that imports the frameworks once, then forks one sandbox per run.
+"""Jails: one submission's confinement, with a zygote inside that already imported the frameworks.
 
-Importing TensorFlow or PyTorch costs several seconds; forking a process that already
-imported them costs milliseconds. The forked child applies exactly the isolation of a
-freshly started worker (new session, resource limits, process limit, namespaces) before
-it reads the request and runs the student's code, so the isolation is not weakened: the
-zygote itself never runs student code and hands each child its own pipes.
+A :class:`Jail` is a bubblewrap sandbox (:mod:`autograder.grading.bwrap`) holding a zygote, a process that
+imports TensorFlow, PyTorch and the probe modules once, then forks the submission's worker (and, after a
+crash or a request that left processes behind, the next one, after killing whatever is left in the jail).
+Importing the frameworks costs seconds, forking milliseconds: jails are started ahead of need
+(:func:`take` starts the next one in the background, :func:`prestart` on demand), but each serves exactly
+one submission and is destroyed with it: its processes (PID namespace, cgroups), its private ``/tmp``, its
+scratch folder. Nothing of one student's grading is there for the next.
 
-Parent side: :func:`acquire` lends a :class:`Zygote` for a framework set, :func:`release` takes it back.
-Zygote side: ``python -m autograder.grading.zygote`` serves spawn requests on a Unix socket.
+Where bubblewrap cannot run and weaker isolation was accepted (:data:`WEAK_ISOLATION_ENV`), the same jail
+runs unconfined: same limits, no namespaces, and every result says so.
+
+Parent side: :func:`take`, :meth:`Jail.spawn`, :meth:`Jail.destroy`. Zygote side:
+``python -m autograder.grading.zygote FD PRELOAD... -- WARM...`` serves spawn requests on a Unix socket.
 """
 
 from __future__ import annotations
@@ -17,22 +22,50 @@ import importlib
 import json
 import os
 import resource
+import select
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from autograder.grading.isolation import enter_namespaces, join_process_limit
-from autograder.grading.memory import join_memory_group
+from autograder.grading import bwrap
+from autograder.grading.isolation import ProcessLimit, join_process_limit
+from autograder.grading.memory import ZYGOTE_RESERVE, MemoryLimit, join_memory_group
 
-#: Idle zygotes a process keeps, of any framework set (each holds 0.7-1.3 GiB resident): a process that
-#: grades more assignments in turn (the kit's tests grade ten) keeps the most recently used ones.
+#: Set by ``--accept-weak-isolation`` (``autograder grade``, ``autograder worker``) and by ``autograder check``
+#: (a student's own notebook on their own machine): grade unconfined where bubblewrap cannot run.
+WEAK_ISOLATION_ENV = "DLKIT_WEAK_ISOLATION"
+START_TIMEOUT_S = 300
+#: Idle jails a process keeps, of any spec (each holds 0.7-1.3 GiB resident): a process that grades several
+#: assignments in turn (the kit's tests grade ten) keeps those of the most recent ones.
 MAX_IDLE = 4
 
-_lock = threading.Lock()
-_idle: list[Zygote] = []  # least recently used first
-_starting: dict[tuple, threading.Lock] = {}
+
+class WeakIsolation(RuntimeError):
+    """The student's code cannot be confined here and weaker isolation was not accepted."""
+
+
+def weak_isolation_accepted() -> bool:
+    return bool(os.environ.get(WEAK_ISOLATION_ENV))
+
+
+def confinement() -> str | None:
+    """Why sandboxes run unconfined here (None: bubblewrap confines them).
+
+    Raises:
+        WeakIsolation: bubblewrap cannot run and weaker isolation was not accepted.
+    """
+    reason = bwrap.problem()
+    if reason is not None and not weak_isolation_accepted():
+        raise WeakIsolation(f"cannot isolate the student's code on this host: {reason}. Fix it, or grade with "
+                            "--accept-weak-isolation (every result then says so)")
+    return reason
 
 
 def apply_limits(limits: dict[str, int]) -> None:
@@ -44,8 +77,30 @@ def apply_limits(limits: dict[str, int]) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _send(sock: socket.socket, message: dict[str, Any]) -> None:
-    sock.sendall((json.dumps(message) + "\n").encode())
+@dataclass(frozen=True)
+class JailSpec:
+    """Everything a jail is made of, known before the submission is (so that one can be started ahead).
+
+    Attributes:
+        preload: frameworks imported before anything else, in the kit's safe order.
+        warm: modules imported for speed (probe modules, the released notebook's imports).
+        env: the sandbox's whole environment.
+        read_only: host paths the sandbox sees read-only (see :class:`autograder.grading.bwrap.View`).
+        covered, exposed: folders emptied inside ``read_only`` ones, files bound back into them.
+        memory: bytes of resident memory for the student's processes (the zygote's own come on top).
+        processes: processes and threads at once.
+        network: an empty network namespace (False: the host's network, for tests that need it).
+    """
+
+    preload: tuple[str, ...]
+    warm: tuple[str, ...]
+    env: tuple[tuple[str, str], ...]
+    read_only: tuple[Path, ...]
+    covered: tuple[Path, ...]
+    exposed: tuple[Path, ...]
+    memory: int
+    processes: int
+    network: bool = True
 
 
 class _Lines:
@@ -58,120 +113,207 @@ class _Lines:
         while b"\n" not in self.buffer:
             chunk = self.sock.recv(65536)
             if not chunk:
-                raise ConnectionError("zygote closed")
+                raise ConnectionError("the jail's zygote ended")
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
         return json.loads(line)
 
 
 class ForkedProcess:
-    """A sandbox forked by a zygote, with the part of ``subprocess.Popen``'s API the sandbox uses."""
+    """A worker forked by a jail's zygote, with the part of ``subprocess.Popen``'s API the sandbox uses."""
 
-    def __init__(self, zygote: Zygote, pid: int) -> None:
-        self.zygote, self.pid = zygote, pid
+    def __init__(self, jail: Jail, pid: int) -> None:
+        self.jail, self.pid = jail, pid
         self.returncode: int | None = None
 
     def wait(self, timeout: float | None = None) -> int:
         if self.returncode is None:
-            self.zygote.sock.settimeout(timeout)
+            self.jail.sock.settimeout(timeout)
             try:
-                message = self.zygote.lines.read()
+                message = self.jail.lines.read()
             except TimeoutError as error:
-                raise subprocess.TimeoutExpired("zygote child", timeout or 0) from error
+                raise subprocess.TimeoutExpired("jail worker", timeout or 0) from error
+            except (ConnectionError, OSError, ValueError):
+                message = {"status": -signal.SIGKILL}  # the zygote itself was killed
             finally:
-                self.zygote.sock.settimeout(None)
+                self.jail.sock.settimeout(None)
             self.returncode = int(message["status"])
-            self.zygote.busy = False
         return self.returncode
 
+    def kill(self) -> None:
+        """Kill the worker and everything it started (the zygote kills all but itself on the next spawn)."""
+        self.jail.kill_workers()
 
-class Zygote:
-    """A pre-started worker process holding the imported frameworks (one per thread)."""
 
-    def __init__(self, preload: tuple[str, ...], env: dict[str, str], warm: tuple[str, ...] = ()) -> None:
+class Jail:
+    """One submission's confinement and its zygote (see the module's docstring).
+
+    Attributes:
+        scratch: the grading's own folder on the host, the only one the sandbox may write (removed with the jail).
+        confined: bubblewrap confines it (False: weaker isolation accepted).
+    """
+
+    def __init__(self, spec: JailSpec) -> None:
+        self.spec = spec
+        self.confined = confinement() is None
+        self.scratch = Path(tempfile.mkdtemp(prefix="dlkit-grading-"))
+        bwrap.traversable(self.scratch)
+        self.processes = ProcessLimit(spec.processes)
+        self.memory = MemoryLimit(spec.memory + ZYGOTE_RESERVE)
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        argv = [sys.executable, "-m", "autograder.grading.zygote", str(theirs.fileno()),
+                "confined" if self.confined else "open", *spec.preload, "--", *spec.warm]
+        #: the workers' environment: a home of their own (inside the jail's private /tmp, else in the scratch)
+        self.env = dict(spec.env)
+        if not self.confined:
+            self.env["HOME"] = str(self.folder("home"))
+        env = self.env
+        if self.confined:
+            view = bwrap.View(spec.read_only, self.scratch, spec.covered, spec.exposed)
+            argv = bwrap.command(view, argv, env, network=spec.network)
+        log = tempfile.TemporaryFile()  # what the jail says before it is ready (bwrap's errors), for the error
         self.process = subprocess.Popen(  # not multiprocessing: a daemonic process (a Dask worker's) may start it
-            [sys.executable, "-m", "autograder.grading.zygote", str(theirs.fileno()), *preload, "--", *warm],
-            env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+            argv, env=env, cwd=self.scratch, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=log, start_new_session=True, preexec_fn=self._enter_limits)
         theirs.close()
-        self.key: tuple = ()
-        self.busy = False  # a child's exit status is still to be read
         self.lines = _Lines(self.sock)
-        if self.lines.read().get("type") != "ready":
-            raise ConnectionError("zygote failed to start")
+        self.sock.settimeout(START_TIMEOUT_S)
+        try:
+            ready = self.lines.read().get("type") == "ready"
+        except (OSError, ConnectionError, ValueError):
+            ready = False
+        self.sock.settimeout(None)
+        if not ready:
+            self.destroy()
+            log.seek(0)
+            said = log.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise ConnectionError(f"the jail's zygote failed to start: {' | '.join(said) or 'no output'}")
+        log.close()
+
+    def _enter_limits(self) -> None:
+        """In the jail's first process, before exec: its cgroups (or the process-count rlimit)."""
+        join_process_limit(str(self.processes.group) if self.processes.group else None, self.processes.nproc)
+        join_memory_group(str(self.memory.group) if self.memory.group else None)
+
+    def folder(self, name: str) -> Path:
+        """A new folder of the scratch that the sandbox may write."""
+        path = self.scratch / name
+        path.mkdir()
+        bwrap.hand_over(path)
+        return path
 
     def spawn(self, spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int) -> ForkedProcess:
-        """Fork a sandbox; ``spec`` holds the set-up path, folder, environment and limits."""
-        payload = (json.dumps(spec) + "\n").encode()
-        self.busy = True
-        socket.send_fds(self.sock, [payload], [result_fd, output_fd, request_fd])
+        """Fork a worker; ``spec`` holds the set-up path, working folder, environment and rlimits."""
+        socket.send_fds(self.sock, [(json.dumps(spec) + "\n").encode()], [result_fd, output_fd, request_fd])
         return ForkedProcess(self, int(self.lines.read()["pid"]))
 
-    def close(self) -> None:
+    def kill_workers(self) -> None:
+        """Have the zygote kill the running worker and every process it left (the worker's exit status follows)."""
+        try:
+            socket.send_fds(self.sock, [b'{"kill": true}\n'], [])
+        except OSError:
+            pass
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def destroy(self) -> None:
+        """End every process of the jail, remove its cgroups and its scratch folder."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
         self.sock.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self.processes.kill_all()
+        self.memory.remove()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def acquire(preload: tuple[str, ...], env: dict[str, str], warm: tuple[str, ...] = ()) -> Zygote | None:
-    """An idle zygote for ``preload`` and ``warm`` (started if none is idle); None if it cannot start.
-
-    Each concurrent sandbox holds its own zygote until :func:`release`: at most as many
-    zygotes live as sandboxes ever ran at once, and at most :data:`MAX_IDLE` wait idle.
-    """
-    key = (preload, warm, tuple(sorted(env.items())))
-    with _lock:
-        starting = _starting.setdefault(key, threading.Lock())
-    with starting:  # one start at a time per key: a sandbox waits for the zygote a Dask plugin is starting
-        with _lock:
-            for zygote in reversed([z for z in _idle if z.key == key]):
-                _idle.remove(zygote)
-                if zygote.process.poll() is None:
-                    return zygote
-                zygote.close()
-        try:
-            zygote = Zygote(preload, env, warm)
-        except (OSError, ConnectionError, ValueError):
-            return None
-    zygote.key = key
-    return zygote
+_lock = threading.Lock()
+_idle: dict[JailSpec, list[Jail]] = {}
+_starting: dict[JailSpec, int] = {}
+_ready = threading.Condition(_lock)
 
 
-def release(zygote: Zygote) -> None:
-    """Give a zygote back for the next sandbox (closed if it died)."""
-    if zygote.busy or zygote.process.poll() is not None:
-        zygote.close()
-        return
-    with _lock:
-        _idle.append(zygote)
-        evicted = _idle[:-MAX_IDLE]
-        del _idle[:-MAX_IDLE]
+def _start_idle(spec: JailSpec) -> None:
+    """Start one jail for ``spec`` and keep it idle (a failure leaves the next :func:`take` to start one)."""
+    try:
+        jail = Jail(spec)
+    except (OSError, ConnectionError, WeakIsolation):
+        jail = None
+    evicted: list[Jail] = []
+    with _ready:
+        _starting[spec] -= 1
+        if jail is not None:
+            _idle[spec] = [*_idle.pop(spec, []), jail]  # most recently started spec last
+            while sum(map(len, _idle.values())) > MAX_IDLE:
+                oldest = next(iter(_idle))
+                evicted.append(_idle[oldest].pop(0))
+                if not _idle[oldest]:
+                    del _idle[oldest]
+        _ready.notify_all()
     for old in evicted:
-        old.close()
+        old.destroy()
+
+
+def _ahead(spec: JailSpec) -> None:
+    """Start a jail for ``spec`` in the background unless one is idle or starting already (under ``_lock``)."""
+    if not _idle.get(spec) and not _starting.get(spec):
+        _starting[spec] = _starting.get(spec, 0) + 1
+        threading.Thread(target=_start_idle, args=(spec,), daemon=True).start()
+
+
+def take(spec: JailSpec, ahead: bool = True) -> Jail:
+    """A fresh jail for one submission: an idle one started ahead, else a new one; with ``ahead``, the next
+    submission's is started in the background.
+
+    Raises:
+        WeakIsolation: bubblewrap cannot run and weaker isolation was not accepted.
+        ConnectionError: the jail could not start.
+    """
+    confinement()
+    with _ready:
+        while not _idle.get(spec) and _starting.get(spec):
+            _ready.wait(START_TIMEOUT_S)
+        jails = _idle.get(spec, [])
+        jail = None
+        while jails and jail is None:
+            candidate = jails.pop(0)
+            if candidate.alive():
+                jail = candidate
+            else:
+                candidate.destroy()
+    if jail is None:
+        jail = Jail(spec)
+    if ahead:
+        with _lock:
+            _ahead(spec)
+    return jail
+
+
+def prestart(spec: JailSpec) -> None:
+    """Have one jail for ``spec`` started ahead of need (in the background)."""
+    with _lock:
+        _ahead(spec)
 
 
 @atexit.register
-def _close_all() -> None:
+def _destroy_idle() -> None:
     with _lock:
-        for zygote in _idle:
-            zygote.close()
+        jails = [jail for jails in _idle.values() for jail in jails]
         _idle.clear()
+    for jail in jails:
+        jail.destroy()
 
 
 def _child(spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int) -> None:
-    """In the forked child: isolate exactly as a fresh worker, then run the worker."""
+    """In the forked worker: its own session, output and limits, then the worker's loop."""
     os.setsid()
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(output_fd)
     apply_limits(spec["limits"])
-    join_process_limit(spec["cgroup"], spec["nproc"])
-    join_memory_group(spec["memory_group"])
-    enter_namespaces(network=spec["network"])
     os.environ.clear()
     os.environ.update(spec["env"], DLKIT_RESULT_FD=str(result_fd), DLKIT_REQUEST_FD=str(request_fd))
     os.chdir(spec["workdir"])
@@ -181,11 +323,50 @@ def _child(spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int
     sys.stdout.flush()
 
 
-def serve(fd: int, preload: list[str], warm: list[str]) -> None:
-    """Import ``preload`` and what of ``warm`` imports, then fork one child per spawn request until the socket closes.
+def _end_worker(child: int, confined: bool) -> None:
+    """Kill the worker and what it started: in a jail, every process but this one (and bwrap's init, which
+    ``kill(-1)`` spares); unconfined, the worker's session."""
+    try:
+        if confined:
+            os.kill(-1, signal.SIGKILL)
+        else:
+            os.killpg(child, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _run_worker(sock: socket.socket, spec: dict[str, Any], fds: list[int], confined: bool) -> None:
+    """Fork the worker, then wait for its end or for the grading process's ``kill``; report its exit status."""
+    pid = os.fork()
+    if pid == 0:
+        sock.close()
+        try:
+            _child(spec, fds[0], fds[1], fds[2])
+        finally:
+            os._exit(0)
+    for descriptor in fds:
+        os.close(descriptor)
+    sock.sendall((json.dumps({"pid": pid}) + "\n").encode())
+    ended = os.pidfd_open(pid)
+    try:
+        while not select.select([sock, ended], [], [])[0].count(ended):
+            message, _, _, _ = socket.recv_fds(sock, 65536, 3)
+            if not message or json.loads(message).get("kill"):
+                _end_worker(pid, confined)
+    finally:
+        os.close(ended)
+    _, status = os.waitpid(pid, 0)
+    if confined:
+        _end_worker(pid, confined)  # what the worker left behind dies before the next one starts
+    sock.sendall((json.dumps({"status": os.waitstatus_to_exitcode(status)}) + "\n").encode())
+
+
+def serve(fd: int, confined: bool, preload: list[str], warm: list[str]) -> None:
+    """Import ``preload`` and what of ``warm`` imports, then fork one worker at a time per spawn request until
+    the socket closes.
 
     ``warm`` modules are imported for speed only (probe modules, the released notebook's imports): one that
-    fails to import is left to the child, which imports it again and reports the error as it always does.
+    fails to import is left to the worker, which imports it again and reports the error as it always does.
     """
     sock = socket.socket(fileno=fd)
     from autograder.grading import worker
@@ -196,26 +377,16 @@ def serve(fd: int, preload: list[str], warm: list[str]) -> None:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - the sandbox imports it again and reports what fails
             pass
-    _send(sock, {"type": "ready"})
+    sock.sendall(b'{"type": "ready"}\n')
     while True:
         message, fds, _, _ = socket.recv_fds(sock, 65536, 3)
         if not message:
             return
         spec = json.loads(message)
-        pid = os.fork()
-        if pid == 0:
-            sock.close()
-            try:
-                _child(spec, fds[0], fds[1], fds[2])
-            finally:
-                os._exit(0)
-        for descriptor in fds:
-            os.close(descriptor)
-        _send(sock, {"pid": pid})
-        _, status = os.waitpid(pid, 0)
-        _send(sock, {"status": os.waitstatus_to_exitcode(status)})
+        if not spec.get("kill"):
+            _run_worker(sock, spec, fds, confined)
 
 
 if __name__ == "__main__":
     separator = sys.argv.index("--")
-    serve(int(sys.argv[1]), sys.argv[2:separator], sys.argv[separator + 1:])
+    serve(int(sys.argv[1]), sys.argv[2] == "confined", sys.argv[3:separator], sys.argv[separator + 1:])
