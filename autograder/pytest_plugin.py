@@ -12,7 +12,9 @@ cells run the same files through :func:`run_graders`.
 How an outcome is scored (:func:`outcome`): a passed test earns its points; an
 ``AssertionError`` (the kit's ``expect_*`` helpers, or a plain ``assert``) is the student's
 wrong answer; a :class:`~autograder.grading.spec.StudentError` is the student's code failing
-to answer; any other exception is a bug of the grader, reported as ``grader_error``.
+to answer; an exception of the check's own code on a value the student sent (an array where a list
+was expected: :mod:`autograder.grading.blame`) is the student's wrong answer too; any other
+exception is a bug of the grader, reported as ``grader_error``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from autograder.grading.blame import Received, student_fault
 from autograder.grading.spec import StudentError
 from autograder.grading.student import Student, png_base64
 from autograder.results import Status, TestResult
@@ -112,15 +115,21 @@ def _assertion_text(error: BaseException) -> str:
     return text.split("\nassert ")[0].strip()
 
 
-def outcome(error: BaseException | None, title: str) -> tuple[Status, str]:
-    """How a test body's exception (None: it passed) is scored, with the student's French message."""
+def outcome(error: BaseException | None, title: str, received: tuple[Received, ...] = ()) -> tuple[Status, str]:
+    """How a test body's exception (None: it passed) is scored, with the student's French message.
+
+    ``received``: what the student's code sent during the test (its fixtures' included).
+    """
     if error is None:
         return Status.PASSED, ""
     if isinstance(error, StudentError):
         return ERROR_STATUS.get(error.kind, Status.ERROR), error.message
+    expected = f"Attendu : {title[:1].lower()}{title[1:]} ;"
     if isinstance(error, AssertionError):
-        expected = f"Attendu : {title[:1].lower()}{title[1:]} ; ce n'est pas le cas."
-        return Status.FAILED, _assertion_text(error) or expected
+        return Status.FAILED, _assertion_text(error) or f"{expected} ce n'est pas le cas."
+    fault = student_fault(error, received)
+    if fault is not None:
+        return Status.FAILED, f"{expected} {fault}"
     return Status.GRADER_ERROR, (f"Erreur du correcteur, pas de votre code ({type(error).__name__} : "
                                  f"{str(error)[:300]}) : l'enseignant doit corriger ce test.")
 
@@ -153,6 +162,7 @@ class GradingContext:
     started: dict[str, float] = field(default_factory=dict)
     called: dict[str, set[str]] = field(default_factory=dict)
     fixture_requests: dict[str, list[int]] = field(default_factory=dict)
+    fixture_received: dict[str, list[Received]] = field(default_factory=dict)
 
     def ordered(self) -> list[TestResult]:
         """Results in the assignment's order (by task, public before hidden, file order)."""
@@ -205,9 +215,10 @@ class GradingPlugin:
     def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest) -> Iterator[None]:
         """A fixture's requests count for every test that uses its value (a forged answer cancels them all)."""
         student = self.context.student
-        start = len(student.requests)
+        start, received = len(student.requests), len(student.received)
         yield
         self.context.fixture_requests[fixturedef.argname] = list(student.requests[start:])
+        self.context.fixture_received[fixturedef.argname] = list(student.received[received:])
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[Any]:
@@ -220,8 +231,10 @@ class GradingPlugin:
             return
         info = check_info(item)
         error = call.excinfo.value if call.excinfo is not None else None
-        status, message = outcome(error, info.title)
         student = context.student
+        fixtures = getattr(item, "fixturenames", ())
+        received = (*student.received, *(r for name in fixtures for r in context.fixture_received.get(name, ())))
+        status, message = outcome(error, info.title, received)
         recorded = dict(item.user_properties)
         measure, limit = recorded.get("measure"), recorded.get("limit")
         result = TestResult(info.name, info.title, info.task, info.points,
@@ -233,7 +246,7 @@ class GradingPlugin:
                             limit=float(limit) if limit is not None else None,
                             tampered=isinstance(error, StudentError) and error.kind == "tampering")
         context.results[item.nodeid] = result
-        inherited = [i for name in getattr(item, "fixturenames", ()) for i in context.fixture_requests.get(name, ())]
+        inherited = [i for name in fixtures for i in context.fixture_requests.get(name, ())]
         context.requests[item.nodeid] = sorted({*student.requests, *inherited})
         context.called[info.name] = {name for i in context.requests[item.nodeid] for name in student.called.get(i, ())}
         properties = [("points", result.score), ("max_points", info.points),

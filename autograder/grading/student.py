@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from autograder.grading import codec
+from autograder.grading.blame import Received
 from autograder.grading.sandbox import Observation, Sandbox
 from autograder.grading.spec import StudentError, Submission
 from autograder.grading.worker import answer, on_alarm
@@ -59,6 +60,8 @@ class Student:
         seed: the seed every request starts from (Python, numpy and the frameworks).
         figures: PNG images (bytes) that came back during the current test, for feedback pages.
         requests: ids of the requests made during the current test.
+        received: what the sandbox answered during the current test, as ``("call" or "probe", value)``:
+            a check's exception on these values is the student's (:mod:`autograder.grading.blame`).
         trace: record which of the student's functions each request ran (``called``, by request id).
     """
 
@@ -67,11 +70,12 @@ class Student:
         self.timeout_s = DEFAULT_TIMEOUT_S
         self.figures: list[bytes] = []
         self.requests: list[int] = []
+        self.received: list[Received] = []
         self.called: dict[int, tuple[str, ...]] = {}
 
     def begin(self, timeout_s: float) -> None:
         """A new test starts (called by the plugin)."""
-        self.timeout_s, self.figures, self.requests = timeout_s, [], []
+        self.timeout_s, self.figures, self.requests, self.received = timeout_s, [], [], []
 
     def _ask(self, request: dict[str, Any], timeout_s: float | None) -> Any:
         request = {**request, "seed": self.seed, **({"trace": True} if self.trace else {})}
@@ -81,6 +85,7 @@ class Student:
         if observation.error_kind is not None:
             raise StudentError(observation.error_kind, observation.message)
         value = observation.value
+        self.received.append(("call" if "call" in request else "probe", value))
         if isinstance(value, dict) and isinstance(value.get("png"), bytes):
             self.figures.append(value["png"])
         return value
