@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
+from autograder.export.spreadsheet import csv_text
 from autograder.results import SubmissionResult
 
 
 def gradebook_csv(results: list[SubmissionResult]) -> str:
-    """Columns: student, assignment, one per task (``task``), score, max_score, by_hand, duration_s, notices."""
+    """Columns: student, assignment, one per task (``task``), score, max_score, by_hand, duration_s, notices.
+
+    Cells a spreadsheet would run as formulas (a student named ``=HYPERLINK(...)``) are neutralised.
+    """
     tasks: list[str] = []
     for result in results:
         tasks += [task for task in result.task_scores() if task not in tasks]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["student", "assignment", *tasks, "score", "max_score", "by_hand", "duration_s", "notices"])
+    rows = [["student", "assignment", *tasks, "score", "max_score", "by_hand", "duration_s", "notices"]]
     for result in results:
         per_task = result.task_scores()
         by_hand = ";".join(t.name for t in result.tests if t.graded_by == "instructor")
-        writer.writerow([
+        rows.append([
             result.student, result.assignment, *(f"{per_task[t][0]:g}" if t in per_task else "" for t in tasks),
             f"{result.score:g}", f"{result.max_score:g}", by_hand, f"{result.duration_s:.1f}",
             " | ".join(result.notices),
         ])
-    return buffer.getvalue()
+    return csv_text(rows)
