@@ -2,14 +2,18 @@
 
 Accepted inputs: notebooks; folders of notebooks (searched recursively); nbgrader's
 ``submitted/<student>/<assignment>/*.ipynb`` tree (or a course folder holding it); zip
-files (one per student, extracted safely). A broken input becomes a job with a
-``problem``, graded as 0 with that message: nothing is skipped silently.
+files (one per student, extracted safely, each into a folder of its own). A zip file alone
+in a student's folder (``inbox/alice/submission.zip``) is that student's: it is named after
+the folder, never after the archive, whose name every student may share. A broken input
+becomes a job with a ``problem``, graded as 0 with that message: nothing is skipped silently.
 """
 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +66,7 @@ def _nbgrader_tree(submitted: Path, assignment: str | None) -> list[Job]:
 
 
 def _extract(archive: Path, scratch: Path) -> Path:
-    """Extract ``archive`` under ``scratch``, refusing path traversal, links and zip bombs."""
-    target = scratch / archive.stem
+    """Extract ``archive`` into a new folder under ``scratch``, refusing path traversal, links and zip bombs."""
     with zipfile.ZipFile(archive) as zipped:
         members = zipped.infolist()
         if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
@@ -73,24 +76,37 @@ def _extract(archive: Path, scratch: Path) -> Path:
             path = Path(member.filename)
             if path.is_absolute() or ".." in path.parts or (member.external_attr >> 28) == 0o12:
                 raise ValueError(f"chemin interdit dans l'archive : {member.filename}")
+        scratch.mkdir(parents=True, exist_ok=True)
+        target = Path(tempfile.mkdtemp(prefix="zip-", dir=scratch))  # never shared, whatever the archive's name
         zipped.extractall(target)
     return target
 
 
-def _from_zip(archive: Path, assignment: str | None, scratch: Path) -> list[Job]:
+def _zip_student(relative: Path, archives_beside: int) -> str:
+    """The student of a zip file found in an input folder, from its path there.
+
+    Its folder's path where it is the only zip file of a folder (``alice/submission.zip``: ``alice``), else
+    its own path without ``.zip`` (``bob.zip``: ``bob``; ``alice/v1.zip`` beside ``alice/v2.zip``: ``alice/v1``).
+    """
+    if relative.parent != Path(".") and archives_beside == 1:
+        return str(relative.parent)
+    return str(relative.with_suffix(""))
+
+
+def _from_zip(archive: Path, student: str, assignment: str | None, scratch: Path) -> list[Job]:
     try:
         folder = _extract(archive, scratch)
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        return [Job(archive, archive.stem, assignment, problem=f"Archive {archive.name} illisible : {error}")]
+        return [Job(archive, student, assignment, problem=f"Archive {archive.name} illisible : {error}")]
     notebooks = _notebooks(folder)
     if not notebooks:
-        return [Job(archive, archive.stem, assignment, problem=f"L'archive {archive.name} ne contient aucun notebook.")]
+        return [Job(archive, student, assignment, problem=f"L'archive {archive.name} ne contient aucun notebook.")]
     if assignment:
         named = [n for n in notebooks if n.stem == assignment]
         notebooks = named or notebooks
     if len(notebooks) == 1:
-        return [Job(notebooks[0], archive.stem, assignment)]
-    return [Job(n, f"{archive.stem}/{n.relative_to(folder).with_suffix('')}", assignment) for n in notebooks]
+        return [Job(notebooks[0], student, assignment)]
+    return [Job(n, f"{student}/{n.relative_to(folder).with_suffix('')}", assignment) for n in notebooks]
 
 
 def discover(inputs: list[Path], assignment: str | None, scratch: Path) -> list[Job]:
@@ -103,10 +119,13 @@ def discover(inputs: list[Path], assignment: str | None, scratch: Path) -> list[
             jobs += _nbgrader_tree(item, assignment)
         elif item.is_dir():
             jobs += [Job(n, str(n.relative_to(item).with_suffix("")), assignment) for n in _notebooks(item)]
-            for archive in sorted(item.rglob("*.zip")):
-                jobs += _from_zip(archive, assignment, scratch)
+            archives = sorted(item.rglob("*.zip"))
+            beside = Counter(archive.parent for archive in archives)
+            for archive in archives:
+                student = _zip_student(archive.relative_to(item), beside[archive.parent])
+                jobs += _from_zip(archive, student, assignment, scratch)
         elif item.suffix == ".zip":
-            jobs += _from_zip(item, assignment, scratch)
+            jobs += _from_zip(item, item.stem, assignment, scratch)
         elif item.exists():
             jobs.append(Job(item, item.stem, assignment))
         else:

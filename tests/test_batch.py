@@ -56,6 +56,22 @@ def test_discover_refuses_zip_path_traversal(tmp_path):
     assert not (tmp_path / "escape.ipynb").exists()
 
 
+def test_same_named_zip_files_of_two_students_are_graded_as_each_student(tmp_path):
+    """inbox/<student>/submission.zip: each archive extracts apart and is graded under its student's name."""
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    sources = {"alice": reference_notebook("01_regression"), "bob": EXAMPLES / "wrong_rmse_is_mse.ipynb"}
+    for student, source in sources.items():
+        (inbox / student).mkdir(parents=True)
+        with zipfile.ZipFile(inbox / student / "submission.zip", "w") as archive:
+            archive.write(source, "01_regression.ipynb")
+    jobs = discover([inbox], "01_regression", tmp_path / "scratch")
+    assert {job.student: job.path.read_bytes() for job in jobs} == {s: p.read_bytes() for s, p in sources.items()}
+    done = _autograder("grade", str(inbox), "--assignment", "01_regression", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    scores = {row["student"]: row["score"] for row in csv.DictReader((out / "gradebook.csv").open())}
+    assert scores == {"alice": "4", "bob": "3"}
+
+
 def test_batch_exports_every_format_and_resumes(inbox, tmp_path):
     out = tmp_path / "out"
     first = _autograder("grade", str(inbox), "--assignment", "01_regression", "--out", str(out), "--jobs", "2")
