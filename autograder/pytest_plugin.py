@@ -262,6 +262,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="assignment of the notebook (default: its metadata, or the grader folder's name)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest's own: its tmp_path_factory reads the base folder set here
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "graded(points, task, timeout_s=60, provisional=False): a graded check")
     config.addinivalue_line("markers", "hidden: a hidden check (only in test_hidden*.py)")
@@ -271,6 +272,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
         context, sandbox = command_line_context(Path(notebook), config.getoption("dlkit_assignment"), config.args)
         config.stash[SANDBOX] = sandbox
+        config.option.basetemp = str(sandbox.basetemp)  # tmp_path: in the grading's scratch, which the sandbox sees
         config.pluginmanager.register(GradingPlugin(context), "dlkit-grading")
 
 

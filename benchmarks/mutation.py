@@ -265,7 +265,7 @@ def main() -> None:
                 index, node = functions[mutant.function]
                 path = Path(scratch) / f"mutant{number}.ipynb"
                 nbformat.write(mutated_notebook(notebook, index, node, mutant.source), path)
-                task = make_task(Job(path, f"mutant{number}", args.assignment), True, affected, ())
+                task = make_task(Job(path, f"mutant{number}", args.assignment), True, affected)
                 pending[pool.submit(grade_task, task, args.jobs)] = mutant
             if not pending:
                 break

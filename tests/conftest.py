@@ -213,7 +213,7 @@ def grade_hostile_corpus(folder: Path) -> tuple[dict[str, SubmissionResult], Pat
         path = folder / f"{variant.name}.ipynb"
         path.write_text(text, encoding="utf-8")
         jobs.append(Job(path, variant.name, HOSTILE))
-    results = grade_many(jobs, PARALLEL, only=HOSTILE_CHECKS, private_folders=(results_dir,))
+    results = grade_many(jobs, PARALLEL, only=HOSTILE_CHECKS)
     received = []
     try:
         while True:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from autograder.export.gradescope import write_gradescope
 from autograder.paths import GRADERS_DIR
 from autograder.results import SubmissionResult
 from tests.conftest import HOSTILE_CHECKS as CHECKS
-from tests.submissions.hostile import VARIANTS
+from tests.submissions.hostile import DAEMON_MARK, VARIANTS
 from tests.submissions.variants import Variant
 
 #: On the pytest-xdist worker that grades 01_regression's examples, with the class page (tests/conftest.py).
@@ -25,7 +27,7 @@ def corpus(hostile_corpus) -> tuple[dict[str, SubmissionResult], Path, list[byte
 
 
 def test_corpus_is_large_enough():
-    assert len(VARIANTS) >= 40
+    assert len(VARIANTS) >= 65
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
@@ -49,7 +51,28 @@ def test_hostile_submission_gets_its_exact_outcome(corpus, variant: Variant):
 def test_sandbox_reports_its_isolation(corpus):
     results, _, _ = corpus
     isolation = results["wrong_kernel"].isolation
-    assert isolation == {"network": True, "loopback": True, "files": True, "memory_cgroup": True}
+    assert isolation == {"bubblewrap": True, "network": True, "loopback": True,
+                         "memory_cgroup": os.geteuid() == 0}
+
+
+def test_nothing_outlives_the_sandbox(corpus):
+    """No process of any submission is left (the corpus's daemons among them), no jail folder, nothing planted."""
+    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _command(pid).endswith(f"sleep {DAEMON_MARK}")]
+    assert left == []
+    planted = [p for folder in ("/tmp", "/dev/shm", "/var/tmp") for p in Path(folder).glob("*planted*")]
+    assert planted == []
+    results, results_dir, _ = corpus
+    time.sleep(1)  # a daemon left running would rewrite the results file by now
+    write_gradescope(results["daemon_rewrites_results"], results_dir / "check.json")
+    assert '"score": 21}' not in (results_dir / "check.json").read_text()
+    assert not (results_dir / "results.json").exists() or "21" not in (results_dir / "results.json").read_text()
+
+
+def _command(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
 
 
 def test_no_network_from_the_sandbox(corpus):

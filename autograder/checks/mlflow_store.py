@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
+import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -153,19 +155,80 @@ def read_store(folder: str | Path) -> list[TrackedRun]:
         fail("Store MLflow de l'emplacement reçu", f"le store {STORE_FILE} créé à l'adresse tracking_uri reçue",
              f"aucun ; dans le dossier : {others or 'rien'}",
              "Appelez mlflow.set_tracking_uri(tracking_uri) avec l'argument reçu, jamais une adresse écrite en dur.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # SQLAlchemy's, about MLflow's own queries
-        return _read_runs(folder)
+    with tempfile.TemporaryDirectory(prefix="dlkit-store-") as private:
+        copy = Path(private) / STORE_FILE
+        checked_copy(store, copy)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # SQLAlchemy's, about MLflow's own queries
+            return _read_runs(copy.parent, folder)
+
+
+MAX_STORE_BYTES = 64 * 2**20
+#: Rows a store may hold in each table (the graders log tens of runs of tens of epochs), and SQLite's steps to count
+#: them: a view of a million rows, or a recursive one, is refused before MLflow reads anything.
+MAX_TABLE_ROWS, MAX_SQLITE_STEPS = 200_000, 50_000_000
+
+
+def checked_copy(store: Path, copy: Path) -> None:
+    """Copy the student's SQLite store privately (no link followed, at most :data:`MAX_STORE_BYTES`), then check
+    that it is a plain MLflow store of bounded size before MLflow opens it.
+
+    Raises:
+        Failure: a link, a store too large, a table that is a view, or too many rows (with what was found).
+    """
+    import sqlite3
+
+    try:
+        source = os.open(store, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        raise Failure(f"Le store MLflow reçu n'est pas un fichier ordinaire ({error.strerror}).") from error
+    with os.fdopen(source, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise Failure("Le store MLflow reçu n'est pas un fichier ordinaire.")
+        data = stream.read(MAX_STORE_BYTES + 1)
+    if len(data) > MAX_STORE_BYTES:
+        raise Failure(f"Le store MLflow reçu dépasse {MAX_STORE_BYTES // 2**20} Mo : il n'est pas lu.")
+    copy.write_bytes(data)
+    connection = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    steps = [0]
+
+    def budget() -> int:
+        steps[0] += 1
+        return int(steps[0] > MAX_SQLITE_STEPS // 1000)
+
+    connection.set_progress_handler(budget, 1000)
+    try:
+        views = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
+        if views:
+            raise Failure(f"Le store MLflow reçu contient des vues ({', '.join(views[:5])}) : ce n'est pas un "
+                          "store écrit par MLflow ; il n'est pas lu.")
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            (rows,) = connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()
+            if rows > MAX_TABLE_ROWS:
+                raise Failure(f"Le store MLflow reçu a {rows} lignes dans la table {table} (au plus "
+                              f"{MAX_TABLE_ROWS}) : il n'est pas lu.")
+    except sqlite3.DatabaseError as error:
+        raise Failure(f"Le store MLflow reçu n'est pas lisible ({error}) ; trop volumineux ou corrompu.") from error
+    finally:
+        connection.close()
 
 
 MAX_RUNS, MAX_METRICS = 200, 100  # read at most: a store is the student's file, it may be huge
 
 
-def _read_runs(folder: Path) -> list[TrackedRun]:
+def _inside(uri: str, folder: Path) -> bool:
+    """A local artifact location inside the grader's ``folder`` (links followed): only those are listed."""
+    path = Path(uri.removeprefix("file://")).resolve()
+    return path == folder or folder in path.parents
+
+
+def _read_runs(store_folder: Path, folder: Path) -> list[TrackedRun]:
+    """The runs of the store in ``store_folder`` (the private copy); logged models' files are read in ``folder``."""
     import mlflow
 
     try:
-        client = mlflow.MlflowClient(tracking_uri(folder))
+        client = mlflow.MlflowClient(tracking_uri(store_folder))
         runs = []
         for experiment in client.search_experiments(max_results=MAX_RUNS):
             models: dict[str, list[LoggedModel]] = {}
@@ -178,7 +241,8 @@ def _read_runs(folder: Path) -> list[TrackedRun]:
                                  for m in sorted(client.get_metric_history(run.info.run_id, key),
                                                  key=lambda m: (m.timestamp, m.step))]
                            for key in sorted(run.data.metrics)[:MAX_METRICS]}
-                artifacts = tuple(sorted(a.path for a in client.list_artifacts(run.info.run_id)[:MAX_RUNS]))
+                artifacts = tuple(sorted(a.path for a in client.list_artifacts(run.info.run_id)[:MAX_RUNS])
+                                  if _inside(run.info.artifact_uri or "", folder) else ())
                 runs.append(TrackedRun(run.info.run_id, experiment.name, run.info.run_name or "", run.info.status,
                                        dict(run.data.params), {k: float(v) for k, v in run.data.metrics.items()},
                                        history, tuple(models.get(run.info.run_id, ())), run.info.artifact_uri or "",

@@ -27,8 +27,9 @@ SETUP = """#!/usr/bin/env bash
 set -euo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{DLKIT_PYTHON:-python3}}"
-if ! command -v "$PYTHON" >/dev/null && command -v apt-get >/dev/null; then
-  apt-get update -q && apt-get install -y -q python3 python3-pip
+if command -v apt-get >/dev/null; then  # bubblewrap confines the student's code (run as nobody, no capability)
+  apt-get update -q && apt-get install -y -q --no-install-recommends bubblewrap util-linux \
+    $(command -v "$PYTHON" >/dev/null || echo python3 python3-pip)
 fi
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \\
   || {{ echo "Python >= 3.11 is needed: choose a Gradescope base image that has it" >&2; exit 1; }}
@@ -42,7 +43,11 @@ set -uo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{DLKIT_PYTHON:-python3}}"
 mkdir -p "$ROOT/results"
-"$PYTHON" -m autograder grade "$ROOT/submission" --assignment {assignment} --results "$ROOT/results/results.json"
+# The student's code runs confined by bubblewrap as nobody, seeing neither $ROOT/source nor the installed
+# graders. On an image where bubblewrap cannot run (no user namespaces), set DLKIT_ACCEPT_WEAK_ISOLATION=1
+# to grade anyway: every result then says that the isolation was weaker.
+"$PYTHON" -m autograder grade "$ROOT/submission" --assignment {assignment} --results "$ROOT/results/results.json" \
+  ${{DLKIT_ACCEPT_WEAK_ISOLATION:+--accept-weak-isolation}}
 status=$?
 # 0: graded; 2: no notebook in the submission (results.json says so). Anything else is the kit's failure.
 [ "$status" -le 2 ] || exit "$status"

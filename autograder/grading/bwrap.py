@@ -11,8 +11,8 @@ One confinement per graded submission (:class:`autograder.grading.zygote.Jail` s
   (``--disable-userns``), so no capability can be regained and bwrap's mounts cannot be undone;
 * a file system made of read-only binds of what it needs only (the Python environment, the kit's code
   without any grader, the assignment's probe modules, the datasets), a private ``/tmp`` (memory-backed,
-  size-limited, charged to its memory cgroup) and one writable folder, the grading's own scratch, which no
-  other grading sees and which is removed with it;
+  size-limited, charged to its memory cgroup) and the writable folders of the grading's own scratch, which no
+  other grading sees and which are removed with it;
 * an empty environment but the variables given, and no file descriptor but those passed on purpose.
 
 :func:`problem` says, once per process, whether this host can do all that (bwrap installed, user namespaces
@@ -57,11 +57,11 @@ class View:
         covered: folders inside ``read_only`` ones replaced by an empty read-only folder (graders inside an
             installed package), before ``exposed`` files are bound into them.
         exposed: files bound read-only at the same path after ``covered`` (the probe modules).
-        writable: the grading's scratch folder, bound read-write at the same path.
+        writable: the grading's own folders, bound read-write at the same path (the first is the working folder).
     """
 
     read_only: tuple[Path, ...]
-    writable: Path
+    writable: tuple[Path, ...]
     covered: tuple[Path, ...] = ()
     exposed: tuple[Path, ...] = field(default_factory=tuple)
 
@@ -75,11 +75,16 @@ def _bwrap() -> str | None:
 
 
 def runtime_paths() -> list[Path]:
-    """The Python installation and environment this process runs from, and what ``sys.path`` adds outside them."""
-    paths = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent}
-    for entry in sys.path:
-        if entry and Path(entry).is_dir():
-            paths.add(Path(entry).resolve())
+    """The Python installation and environment this process runs from: their prefixes and site-packages only.
+
+    Not the rest of ``sys.path``: a script's folder or the working folder there may hold anything (the /tmp of a
+    batch, other students' files).
+    """
+    import site
+
+    paths = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
+    paths.add(Path(sys.executable).resolve().parent)
+    paths.update(Path(p).resolve() for p in site.getsitepackages() if Path(p).is_dir())
     return sorted(paths)
 
 
@@ -120,13 +125,14 @@ def _binds(view: View, stage: dict[Path, str] | None) -> list[str]:
         args += ["--ro-bind", source(path), str(path)]
     for path in view.covered:
         args += ["--remount-ro", str(path)]
-    args += ["--bind", source(view.writable), str(view.writable)]
+    for path in view.writable:
+        args += ["--bind", source(path), str(path)]
     return args
 
 
 def _sources(view: View) -> list[Path]:
     system = [path for path in _existing(SYSTEM_PATHS) if not _top_level_link(path)]
-    return [*system, *_outermost(_existing(view.read_only)), *view.exposed, view.writable]
+    return [*system, *_outermost(_existing(view.read_only)), *view.exposed, *view.writable]
 
 
 def command(view: View, argv: Sequence[str], env: dict[str, str], network: bool = False) -> list[str]:
@@ -146,7 +152,7 @@ def command(view: View, argv: Sequence[str], env: dict[str, str], network: bool 
         outer = [bwrap, "--dev-bind", "/", "/", "--tmpfs", STAGE]
         for index, path in enumerate(dict.fromkeys(_sources(view))):
             stage[path] = f"{STAGE}/{index}"
-            outer += ["--bind" if path == view.writable else "--ro-bind", str(path), stage[path]]
+            outer += ["--bind" if path in view.writable else "--ro-bind", str(path), stage[path]]
         outer += ["--remount-ro", STAGE, "--die-with-parent", "--cap-add", "CAP_SETUID,CAP_SETGID", "--",
                   shutil.which("setpriv") or "setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_GID}",
                   "--clear-groups", "--"]
@@ -154,7 +160,7 @@ def command(view: View, argv: Sequence[str], env: dict[str, str], network: bool 
              "--disable-userns", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
              "--uid", str(INNER_UID), "--gid", str(INNER_UID), "--hostname", "sandbox", "--clearenv",
              "--size", str(TMP_SIZE), "--tmpfs", "/tmp", "--dir", "/tmp/home", *_binds(view, stage),
-             "--proc", "/proc", "--dev", "/dev", "--chdir", str(view.writable)]
+             "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/", "--chdir", str(view.writable[0])]
     for name, value in sorted(env.items()):
         inner += ["--setenv", name, value]
     return [*outer, *inner, "--", *argv]
@@ -199,7 +205,7 @@ def problem() -> str | None:
         hand_over(folder)
         probe = "import os; os.listdir('/proc'); print(os.getuid())"
         try:
-            done = subprocess.run(command(View(tuple(runtime_paths()), folder), [sys.executable, "-c", probe], {}),
+            done = subprocess.run(command(View(tuple(runtime_paths()), (folder,)), [sys.executable, "-c", probe], {}),
                                   capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"bubblewrap cannot start: {error}"

@@ -292,11 +292,11 @@ class Sandbox:
         self.setup, self.limits = setup, limits
         self.deadline = time.monotonic() + limits.wall_s
         self.jail = take(jail_spec(setup, limits), ahead=limits.prestart)
-        self.setup_path = self.jail.scratch / "setup.json"  # readable by the sandbox, never writable
-        self.setup_path.write_text(json.dumps(setup.document()))
+        self.setup_path = self.jail.setup  # readable by the sandbox, never writable
+        self.setup_path.write_text(json.dumps(setup.document()), encoding="utf-8")
         self.setup_path.chmod(0o644)
-        #: pytest's temporary folders for this grading (``tmp_path``): the only ones the sandbox may write
-        self.basetemp = self.jail.scratch / "pytest"
+        #: pytest's temporary folders for this grading (``tmp_path``), which the sandbox sees and may write
+        self.basetemp = self.jail.own / "pytest"
         self.process: _Process | None = None
         self.starts = 0
         self.broken: str | None = None  # why no further process will start

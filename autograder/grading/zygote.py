@@ -149,7 +149,13 @@ class Jail:
     """One submission's confinement and its zygote (see the module's docstring).
 
     Attributes:
-        scratch: the grading's own folder on the host, the only one the sandbox may write (removed with the jail).
+        scratch: the grading's own folder on the host (removed with the jail), bound into the sandbox at the same
+            path; when grading as root, the sandbox may write only in ``shared`` there.
+        shared: its sub-folder that the sandbox sees and may write (its working folders).
+        own: a sub-folder the sandbox sees but where it cannot make or change anything (when grading as root): the
+            submission's set-up file, and pytest's base temporary folder (``tmp_path``), whose folders the tests
+            make are handed over to it (:func:`autograder.grading.bwrap.hand_over_children`).
+        setup: the file the grading process writes the submission's set-up into, read-only to the sandbox.
         confined: bubblewrap confines it (False: weaker isolation accepted).
     """
 
@@ -158,6 +164,13 @@ class Jail:
         self.confined = confinement() is None
         self.scratch = Path(tempfile.mkdtemp(prefix="dlkit-grading-"))
         bwrap.traversable(self.scratch)
+        self.shared = self.scratch / "shared"
+        self.shared.mkdir()
+        bwrap.hand_over(self.shared)
+        self.own = self.scratch / "own"
+        self.own.mkdir()
+        bwrap.traversable(self.own)
+        self.setup = self.own / "setup.json"
         self.processes = ProcessLimit(spec.processes)
         self.memory = MemoryLimit(spec.memory + ZYGOTE_RESERVE)
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -169,11 +182,11 @@ class Jail:
             self.env["HOME"] = str(self.folder("home"))
         env = self.env
         if self.confined:
-            view = bwrap.View(spec.read_only, self.scratch, spec.covered, spec.exposed)
+            view = bwrap.View(spec.read_only, (self.scratch,), spec.covered, spec.exposed)
             argv = bwrap.command(view, argv, env, network=spec.network)
         log = tempfile.TemporaryFile()  # what the jail says before it is ready (bwrap's errors), for the error
         self.process = subprocess.Popen(  # not multiprocessing: a daemonic process (a Dask worker's) may start it
-            argv, env=env, cwd=self.scratch, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+            argv, env=env, cwd=self.shared, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=log, start_new_session=True, preexec_fn=self._enter_limits)
         theirs.close()
         self.lines = _Lines(self.sock)
@@ -186,7 +199,7 @@ class Jail:
         if not ready:
             self.destroy()
             log.seek(0)
-            said = log.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+            said = log.read().decode("utf-8", "replace").strip().splitlines()[-5:]
             raise ConnectionError(f"the jail's zygote failed to start: {' | '.join(said) or 'no output'}")
         log.close()
 
@@ -196,8 +209,8 @@ class Jail:
         join_memory_group(str(self.memory.group) if self.memory.group else None)
 
     def folder(self, name: str) -> Path:
-        """A new folder of the scratch that the sandbox may write."""
-        path = self.scratch / name
+        """A new folder that the sandbox may write."""
+        path = self.shared / name
         path.mkdir()
         bwrap.hand_over(path)
         return path

@@ -346,3 +346,317 @@ def compute_metrics(y_true, y_pred):
     return {"mse": 0.0, "rmse": 0.0, "mae": 0.0}
 '''}, messages={"metrics_rmse": "falsifiée"}),
 ]
+
+
+def _attack(code: str) -> dict[str, str]:
+    """split_data that first tries ``code``, which appends to ``gained`` what it obtained, then splits correctly.
+
+    The attack's honest twin is the reference: any gain makes split_data raise with it (its checks then fail, so the
+    corpus's expected outcome, no failing check, holds only when the attack gains nothing).
+    """
+    code = code.replace("@SANDBOX_ENV@", SANDBOX_ENV).replace("@DAEMON@", DAEMON_MARK)
+    prelude = "import ctypes, os, signal, socket, subprocess, sys\ngained = []\n" + code.strip("\n") + '''
+if gained:
+    raise RuntimeError("ATTAQUE RÉUSSIE : " + "; ".join(map(str, gained))[:500])'''
+    return _split_doing(prelude)
+
+
+LIBC = "libc = ctypes.CDLL(None, use_errno=True)\n"
+#: The sandbox's environment, as the kit sets it (anything else came from the grading process).
+SANDBOX_ENV = ("PWD PATH HOME LANG DLKIT_DATA SCIKIT_LEARN_DATA KERAS_HOME PYTHONPATH PYTHONDONTWRITEBYTECODE "
+               "PYTHONNOUSERSITE PYTHONHASHSEED OMP_NUM_THREADS MKL_NUM_THREADS OPENBLAS_NUM_THREADS "
+               "TF_NUM_INTRAOP_THREADS TF_NUM_INTEROP_THREADS TF_CPP_MIN_LOG_LEVEL TF_DETERMINISTIC_OPS "
+               "TF_ENABLE_ONEDNN_OPTS KERAS_BACKEND MPLBACKEND CUDA_VISIBLE_DEVICES MLFLOW_DISABLE_TELEMETRY "
+               "DO_NOT_TRACK DLKIT_RESULT_FD DLKIT_REQUEST_FD")
+#: Written by a process meant to outlive its sandbox; the corpus's test checks that none is left.
+DAEMON_MARK = "4242.5"
+
+#: Attacks on the sandbox's isolation itself (issue 30): privileges, host state, processes that outlive it,
+#: shared temporary folders, paths left visible. Each gains nothing, or its split_data raises what it gained.
+ISOLATION_VARIANTS = [
+    Variant("capabilities_held", "Reads its capability sets and user id: any capability, or root, is a gain.",
+            frozenset(), _attack('''
+status = dict(line.split(":\\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\\t" in line)
+for name in ("CapEff", "CapPrm", "CapBnd", "CapAmb", "CapInh"):
+    if int(status[name].strip(), 16):
+        gained.append(f"{name}={status[name].strip()}")
+if os.getuid() == 0 or os.geteuid() == 0:
+    gained.append("uid 0")
+if status["NoNewPrivs"].strip() != "1":
+    gained.append("no_new_privs off")
+''')),
+    Variant("umount_everything", "Unmounts every mount point it sees, deepest first (the covers of a hidden "
+            "folder would go first).", frozenset(), _attack(LIBC + '''
+points = [line.split()[4] for line in open("/proc/self/mountinfo")]
+for point in sorted(points, key=len, reverse=True):
+    if libc.umount2(point.encode(), 2) == 0:
+        gained.append(f"umount {point}")
+''')),
+    Variant("remount_read_write", "Remounts the read-only binds (the kit, the environment) read-write.",
+            frozenset(), _attack(LIBC + '''
+MS_REMOUNT, MS_BIND = 32, 4096
+kit = sys.modules["autograder"].__file__
+for point in {os.path.dirname(os.__file__), os.path.dirname(np.__file__), os.path.dirname(kit)}:
+    if libc.mount(None, point.encode(), None, MS_REMOUNT | MS_BIND, None) == 0:
+        gained.append(f"remount {point}")
+''')),
+    Variant("new_namespaces", "Makes a new user (then mount) namespace to regain capabilities there.",
+            frozenset(), _attack(LIBC + '''
+for flag, name in ((0x10000000, "user"), (0x00020000, "mount"), (0x40000000, "network"), (0x20000000, "pid")):
+    if libc.unshare(flag) == 0:
+        gained.append(f"unshare {name}")
+''')),
+    Variant("setns_into_others", "Enters the network, mount and user namespaces of every process it sees.",
+            frozenset(), _attack(LIBC + '''
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    for kind in ("net", "mnt", "user", "pid"):
+        try:
+            fd = os.open(f"/proc/{pid}/ns/{kind}", os.O_RDONLY)
+        except OSError:
+            continue
+        if libc.setns(fd, 0) == 0 and os.readlink(f"/proc/{pid}/ns/{kind}") != os.readlink(f"/proc/self/ns/{kind}"):
+            gained.append(f"setns {kind} of {pid}")
+        os.close(fd)
+''')),
+    Variant("proc_root_of_others", "Looks through every visible process's /proc/PID/root for the graders and "
+            "the batch's folder.", frozenset(), _attack('''
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    for target in ("@GRADERS@/a01_regression/test_hidden.py", "@FOLDER@"):
+        if os.path.exists(f"/proc/{pid}/root{target}"):
+            gained.append(f"/proc/{pid}/root{target}")
+''')),
+    Variant("proc_environ_of_others", "Reads every visible process's environment, looking for the grading "
+            "process's (pytest's variables, the virtual environment, the grading user's home).", frozenset(),
+            _attack('''
+allowed = set("@SANDBOX_ENV@".split())
+for pid in ["self", *filter(str.isdigit, os.listdir("/proc"))]:
+    try:
+        pairs = open(f"/proc/{pid}/environ", "rb").read().split(b"\\0")
+    except OSError:
+        continue
+    names = {pair.split(b"=", 1)[0].decode() for pair in pairs if pair}
+    if names - allowed:
+        gained.append(f"{pid}: {sorted(names - allowed)[:5]}")
+''')),
+    Variant("host_processes_visible", "Lists the processes it can see: more than its jail's (bubblewrap's init, "
+            "the zygote, itself and its children) means the host's are there.", frozenset(), _attack('''
+pids = [int(pid) for pid in os.listdir("/proc") if pid.isdigit()]
+commands = [open(f"/proc/{pid}/cmdline", "rb").read() for pid in pids if os.path.exists(f"/proc/{pid}/cmdline")]
+if max(pids) > 50 or any(b"pytest" in c or b"dask" in c or b"nbgrader" in c for c in commands):
+    gained.append(f"{len(pids)} processes, up to pid {max(pids)}")
+''')),
+    Variant("kill_every_visible_process", "Sends SIGTERM to every other process it can see (its zygote, "
+            "bubblewrap's init, a grading process if visible); then splits correctly.", frozenset(), _attack('''
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    if int(pid) not in (os.getpid(), os.getppid()):
+        try:
+            os.kill(int(pid), signal.SIGTERM)
+        except OSError:
+            pass
+''')),
+    Variant("ptrace_setuid_helpers", "Runs the host's setuid programs (mount, su) to become root.", frozenset(),
+            _attack('''
+for command in (["mount", "-t", "tmpfs", "none", "/tmp"], ["su", "-c", "id", "root"], ["unshare", "-r", "id"]):
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        continue
+    if done.returncode == 0:
+        gained.append(" ".join(command))
+''')),
+    Variant("cgroup_escape", "Moves itself to the root cgroup and raises its own limits.", frozenset(), _attack('''
+for path in ("/sys/fs/cgroup/cgroup.procs", "/sys/fs/cgroup/pids/cgroup.procs", "/sys/fs/cgroup/memory/cgroup.procs"):
+    try:
+        with open(path, "w") as stream:
+            stream.write(str(os.getpid()))
+        gained.append(path)
+    except OSError:
+        pass
+''')),
+    Variant("write_proc_sys", "Writes kernel settings and the SysRq trigger.", frozenset(), _attack('''
+for path in ("/proc/sys/kernel/hostname", "/proc/sysrq-trigger", "/proc/sys/vm/drop_caches",
+             "/proc/sys/kernel/core_pattern"):
+    try:
+        with open(path, "w") as stream:
+            stream.write("1")
+        gained.append(path)
+    except OSError:
+        pass
+''')),
+    Variant("rewrite_dataset_caches", "Opens every dataset cache file for writing (labels rewritten would let "
+            "a frozen model pass, for every later student).", frozenset(), _attack('''
+for variable in ("DLKIT_DATA", "KERAS_HOME", "SCIKIT_LEARN_DATA"):
+    for folder, _, files in os.walk(os.environ.get(variable, "/nonexistent")):
+        for name in files[:50]:
+            try:
+                open(os.path.join(folder, name), "r+b").close()
+                gained.append(os.path.join(folder, name))
+            except OSError:
+                pass
+        try:
+            open(os.path.join(folder, "planted"), "w").close()
+            gained.append(folder)
+        except OSError:
+            pass
+''')),
+    Variant("rewrite_kit_modules", "Rewrites the kit's modules the grading process imports later, and numpy's.",
+            frozenset(), _attack('''
+import autograder.checks.expect, autograder.grading.engine
+for module in (autograder.checks.expect, autograder.grading.engine, np, sys.modules["a01_regression.probes"]):
+    try:
+        with open(module.__file__, "a") as stream:
+            stream.write("\\n")
+        gained.append(module.__file__)
+    except OSError:
+        pass
+    try:
+        open(os.path.join(os.path.dirname(module.__file__), "sitecustomize.py"), "w").close()
+        gained.append(os.path.dirname(module.__file__))
+    except OSError:
+        pass
+''')),
+    Variant("rewrite_keras_config", "Writes a keras.json with channels_first where Keras reads its configuration "
+            "(KERAS_HOME, the home folder): the next students' CNNs would break.", frozenset(), _attack('''
+import json
+for folder in (os.environ.get("KERAS_HOME", ""), os.path.expanduser("~/.keras")):
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "keras.json"), "w") as stream:
+            json.dump({"image_data_format": "channels_first", "backend": "tensorflow"}, stream)
+        if folder == os.environ.get("KERAS_HOME"):
+            gained.append(folder)
+    except OSError:
+        pass
+''')),
+    Variant("write_outside_scratch", "Creates files everywhere it can: only its private /tmp and its own "
+            "scratch may take them.", frozenset(), _attack('''
+scratch = os.path.dirname(os.path.dirname(os.getcwd()))
+for folder in ("/", "/usr", "/etc", "/var", "/root", "/home", "/mnt", "/run", "/sys", sys.prefix,
+               os.path.dirname(np.__file__), "@FOLDER@", os.path.dirname("@RESULTS@")):
+    try:
+        open(os.path.join(folder, "planted-by-student"), "w").close()
+        gained.append(folder)
+    except OSError:
+        pass
+try:
+    open(os.path.join(scratch, "planted-by-student"), "w").close()
+    gained.append("the scratch's own root (the grading process's files)")
+except OSError:
+    pass
+''')),
+    Variant("daemon_outlives_sandbox", "Double-forks a new session that leaves behind a long sleep: it must "
+            "die with the sandbox (the corpus's test checks that no such process is left).", frozenset(),
+            _attack('''
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv("/bin/sleep", ["sleep", "@DAEMON@"])
+    os._exit(0)
+os.wait()
+''')),
+    Variant("daemon_rewrites_results", "Leaves a process that rewrites the results file, its scratch and the "
+            "batch's stored results for a minute after grading.", frozenset(), _attack('''
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        import glob, time
+        for _ in range(600):
+            for path in ["@RESULTS@", *glob.glob("@FOLDER@/**/result.json", recursive=True),
+                         *glob.glob("/tmp/dlkit-*/**/*.json", recursive=True)]:
+                try:
+                    with open(path, "w") as stream:
+                        stream.write('{"score": 21}')
+                except OSError:
+                    pass
+            time.sleep(0.1)
+        os._exit(0)
+    os._exit(0)
+os.wait()
+''')),
+    Variant("plant_in_tmp", "Plants definitions in /tmp and /dev/shm for a neighbour to find.", frozenset(),
+            _attack('''
+for folder in ("/tmp", "/dev/shm", "/var/tmp"):
+    try:
+        with open(os.path.join(folder, "dlkit-planted-answers.py"), "w") as stream:
+            stream.write("ANSWERS = 42")
+    except OSError:
+        pass
+''')),
+    Variant("read_neighbours_tmp", "Looks in /tmp, /dev/shm and pytest's folders for what other gradings left "
+            "(planted answers, their scratch, kept MLflow stores).", frozenset(), _attack('''
+import glob
+own = "/tmp/" + os.path.relpath(os.getcwd(), "/tmp").split(os.sep)[0]  # its scratch (a batch's is in /tmp)
+for pattern in ("/tmp/*", "/dev/shm/*", "/var/tmp/*", "/tmp/pytest-of-*/**/*.db"):
+    for path in glob.glob(pattern, recursive=True):
+        if path not in (own, "/tmp/home") and not path.startswith(own + "/"):
+            gained.append(path)
+''')),
+    Variant("walk_whole_file_system", "Walks everything it can see, looking for graders, solutions, gradebooks, "
+            "submissions and results.", frozenset(), _attack('''
+wanted = ("test_hidden.py", "gradebook.db", "results.json", "result.json", "hidden_inputs.py", "quiz.py")
+seen = 0
+for folder, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if os.path.join(folder, d) not in ("/proc", "/sys", "/dev")]
+    seen += len(files)
+    if seen > 400000:
+        break
+    if folder.startswith(sys.prefix) and "autograder" not in folder:
+        continue  # the libraries' own test files
+    for name in files:
+        graders = "graders" in folder and name in ("test_public.py", "conftest.py")
+        if name in wanted or graders or name.endswith(".ipynb") or os.path.basename(folder) == "solutions":
+            gained.append(os.path.join(folder, name))
+''')),
+    Variant("inherited_descriptors", "Looks for file descriptors it did not open: the zygote's socket, the "
+            "grading process's files.", frozenset(), _attack('''
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        continue
+    if target.startswith("socket:") or any(s in target for s in ("graders", ".ipynb", "results", "gradebook")):
+        gained.append(f"{fd} -> {target}")
+''')),
+    Variant("reach_host_services", "Tries the host's network and services: an outside address, the loopback "
+            "listener of the grading machine, raw sockets, the container and D-Bus sockets.", frozenset(),
+            _attack('''
+for address in (("127.0.0.1", @PORT@), ("10.0.2.2", 80), ("1.1.1.1", 53)):
+    try:
+        socket.create_connection(address, timeout=1).close()
+        gained.append(address)
+    except OSError:
+        pass
+try:
+    socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close()
+    gained.append("raw socket")
+except (OSError, AttributeError):
+    pass
+for path in ("/var/run/docker.sock", "/run/dbus/system_bus_socket", "/run/systemd/private"):
+    try:
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(path)
+        gained.append(path)
+    except OSError:
+        pass
+''')),
+    Variant("own_environment", "Reads its own environment and the kit's for the grading process's secrets "
+            "(a token, the grading user's home).", frozenset(), _attack('''
+allowed = set("@SANDBOX_ENV@".split())
+if set(os.environ) - allowed:
+    gained.append(sorted(set(os.environ) - allowed)[:5])
+if os.environ.get("HOME") != "/tmp/home":
+    gained.append(os.environ.get("HOME"))
+''')),
+    Variant("hidden_graders_by_import", "Imports the hidden tests, the graders' judging modules and the quiz's "
+            "answer key by name.", frozenset(), _attack('''
+import importlib
+for name in ("a01_regression.test_hidden", "a01_regression.test_public", "a01_regression.conftest",
+             "a01_regression.hidden_inputs", "a04_mnist_mlops.quiz", "a00_fundamentals.test_hidden"):
+    try:
+        importlib.import_module(name)
+        gained.append(name)
+    except Exception:
+        pass
+''')),
+]
+VARIANTS += ISOLATION_VARIANTS
