@@ -6,7 +6,23 @@ set -euo pipefail
 cd "$(dirname "$0")"
 VENV=${DLKIT_VENV:-.venv}
 
+# bubblewrap confines the student's code while it is graded (autograder/grading/bwrap.py); install Debian's
+# where we can (CI runs as root on Debian). Without it, grading refuses unless --accept-weak-isolation.
+install_bubblewrap() {
+  if command -v bwrap >/dev/null; then
+    return 0
+  fi
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends bubblewrap; } >/dev/null 2>&1 \
+      || echo "could not install bubblewrap: grading will refuse untrusted work (see README)" >&2
+  else
+    echo "bubblewrap (bwrap) is missing: install it (apt install bubblewrap) to grade untrusted work" >&2
+  fi
+}
+
 setup() {
+  install_bubblewrap
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
   fi

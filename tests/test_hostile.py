@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
+from autograder.data.locations import keras_datasets_dir, kit_data_home, sklearn_data_home
 from autograder.export.gradescope import write_gradescope
-from autograder.paths import GRADERS_DIR
+from autograder.paths import GRADERS_DIR, KIT_ROOT
 from autograder.results import SubmissionResult
 from tests.conftest import HOSTILE_CHECKS as CHECKS
-from tests.submissions.hostile import DAEMON_MARK, VARIANTS
-from tests.submissions.variants import Variant
+from tests.submissions.hostile import ASSIGNMENT, DAEMON_MARK, ISOLATION_VARIANTS, VARIANTS
+from tests.submissions.variants import Variant, render
 
 #: On the pytest-xdist worker that grades 01_regression's examples, with the class page (tests/conftest.py).
 pytestmark = pytest.mark.xdist_group("01_regression")
@@ -86,3 +93,57 @@ def test_results_file_and_graders_cannot_be_overwritten(corpus):
     write_gradescope(result, results_dir / "results.json")
     assert f'"score": {result.score}' in (results_dir / "results.json").read_text()
     assert (GRADERS_DIR / "a01_regression" / "test_hidden.py").read_text() == HIDDEN_SOURCE
+
+
+#: The sandbox's user when the grading process is root; here, the unprivileged user who grades.
+UNPRIVILEGED = 65534
+
+
+def as_unprivileged_user(command: list[str], home: Path) -> list[str]:
+    """``command`` run as :data:`UNPRIVILEGED`, who can read the interpreter and the datasets even where they lie in
+    root's private home (a root-run bubblewrap lays them out read-only over an empty home, then ``setpriv``)."""
+    own_home = Path.home().resolve()
+    needed = [Path(sys.base_prefix), Path(sys.prefix), KIT_ROOT, kit_data_home(), sklearn_data_home(),
+              keras_datasets_dir().parent]
+    tops = {own_home / path.resolve().relative_to(own_home).parts[0] for path in needed
+            if own_home in path.resolve().parents and path.exists()}  # bound whole: bwrap makes new folders 0700
+    binds = [arg for path in sorted(tops) for arg in ("--ro-bind", str(path), str(path))]
+    return ["bwrap", "--dev-bind", "/", "/", "--tmpfs", str(own_home), *binds, "--die-with-parent",
+            "--cap-add", "CAP_SETUID,CAP_SETGID", "--", "setpriv", f"--reuid={UNPRIVILEGED}",
+            f"--regid={UNPRIVILEGED}", "--clear-groups", "--", "env", f"HOME={home}",
+            f"DLKIT_DATA={kit_data_home()}", f"SCIKIT_LEARN_DATA={sklearn_data_home()}",
+            f"KERAS_HOME={keras_datasets_dir().parent}", *command]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("bwrap"), reason="becoming another user needs root")
+def test_isolation_attacks_graded_by_an_unprivileged_user():
+    """The isolation attacks, graded in a batch by an ordinary user: bubblewrap confines them as well."""
+    folder = Path(tempfile.mkdtemp(prefix="dlkit-unprivileged-"))
+    try:
+        inbox, home = folder / "inbox", folder / "home"
+        for path in (folder, inbox, home):
+            path.mkdir(exist_ok=True)
+            os.chown(path, UNPRIVILEGED, UNPRIVILEGED)
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        for variant in ISOLATION_VARIANTS:
+            text = (render(ASSIGNMENT, variant).replace("@RESULTS@", str(folder / "results.json"))
+                    .replace("@GRADERS@", str(GRADERS_DIR)).replace("@PORT@", str(server.getsockname()[1]))
+                    .replace("@FOLDER@", str(inbox)))
+            (inbox / f"{variant.name}.ipynb").write_text(text, encoding="utf-8")
+        command = [sys.executable, "-m", "autograder", "grade", str(inbox), "--assignment", ASSIGNMENT, "--jobs", "2",
+                   "--check", "split_shapes", "--json", str(folder / "all.json")]
+        done = subprocess.run(as_unprivileged_user(command, home), cwd=KIT_ROOT, capture_output=True, text=True,
+                              timeout=900)
+        server.close()
+        assert done.returncode == 0, done.stderr[-3000:]
+        results = {r["student"]: r for r in json.loads((folder / "all.json").read_text(encoding="utf-8"))}
+        assert set(results) == {variant.name for variant in ISOLATION_VARIANTS}
+        for name, result in results.items():
+            assert result["score"] == result["max_score"] == 1, (name, [t["message"] for t in result["tests"]])
+            assert result["isolation"]["bubblewrap"] and not result["isolation"]["memory_cgroup"], name
+        left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _command(pid).endswith(f"sleep {DAEMON_MARK}")]
+        assert left == []
+        assert sorted(p.name for p in folder.iterdir()) == ["all.json", "home", "inbox"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 PIDS_ROOT = Path("/sys/fs/cgroup/pids")
 STALE_GROUP_S = 3600
+#: Jails one user may run at once, with ``RLIMIT_NPROC`` only (grading processes and their pre-started jails).
+JAILS_PER_USER = 16
 
 
 def network_is_isolated() -> bool:
@@ -127,8 +129,11 @@ class ProcessLimit:
 
     @property
     def nproc(self) -> int:
-        """``RLIMIT_NPROC`` counts all of the user's processes: set it above what the user already runs."""
-        return self.count + self.existing
+        """``RLIMIT_NPROC`` counts all of the user's processes and threads, those of every other jail of the same
+        user included (a pre-started zygote alone runs tens of threads): above what the user already runs, room for
+        :data:`JAILS_PER_USER` jails. A fork bomb still stops there, but it can starve the user's other jails: only
+        the cgroup (grading as root) limits one jail alone."""
+        return self.count * JAILS_PER_USER + self.existing
 
     def kill_all(self) -> None:
         """Kill every process left in the cgroup, then remove it."""
