@@ -9,7 +9,10 @@ For each assignment it prints:
 
 * one submission (the reference), graded from a cold process, as ``autograder grade`` does;
 * the fixed cost per submission (process start and framework imports), measured by grading a
-  single cheap check, with and without pre-started workers;
+  single cheap check, with a fresh jail and with a jail pre-started while the previous submission was
+  graded (what a batch's submissions pay in wall time);
+* what starting a jail costs (bubblewrap and the zygote's imports): every submission pays it once,
+  in the background when its jail is started ahead, but on the machine's cores;
 * a batch of ``copies`` copies of the reference and of its first example submission:
   submissions per minute with ``--jobs``;
 * ``nbgrader autograde`` of the same reference submission in a scratch course (it executes
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -31,10 +35,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.grading.assignments import available_assignments, load_assignment
+from autograder.grading.assignments import available_assignments, describe_assignment, load_assignment
 from autograder.grading.batch import grade_many
 from autograder.grading.engine import grade_notebook
-from autograder.grading.sandbox import Limits
+from autograder.grading.sandbox import Limits, SandboxSetup, jail_spec
+from autograder.grading.zygote import Jail, settle
 from autograder.paths import EXAMPLES_DIR, KIT_ROOT, SOLUTIONS_DIR
 from autograder.release import generate_in_scratch, tool_environment
 from autograder.submissions import Job
@@ -54,10 +59,28 @@ def _fixed_cost(assignment: str, notebook: Path, prestart: bool) -> float:
     grade_notebook(notebook, assignment, limits=limits, only=frozenset({check}))  # warm the zygote
     times = []
     for _ in range(3):
+        settle()  # the next jail, started ahead, is ready (as in a batch, where gradings last longer than a start)
         started = time.monotonic()
         grade_notebook(notebook, assignment, limits=limits, only=frozenset({check}))
         times.append(time.monotonic() - started)
     return sorted(times)[1]
+
+
+def _jail_start(assignment: str) -> tuple[float, float]:
+    """Median wall and CPU seconds of starting one jail for ``assignment`` (bubblewrap, the zygote's imports)."""
+    described = describe_assignment(assignment)
+    spec = jail_spec(SandboxSetup(described.package, described.preload, described.probe_modules, (),
+                                  warm=described.warm_modules), Limits())
+    walls, cpus = [], []
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.monotonic()
+        jail = Jail(spec)
+        walls.append(time.monotonic() - started)
+        jail.destroy()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return sorted(walls)[1], sorted(cpus)[1]
 
 
 def _batch(assignment: str, notebooks: list[Path], copies: int, jobs: int) -> tuple[float, int]:
@@ -117,8 +140,10 @@ def main() -> None:
         examples = sorted((EXAMPLES_DIR / assignment).glob("*.ipynb"))[:1]
         print(f"\n== {assignment}")
         print(f"  one submission, cold `autograder grade`:        {_cold_single(reference):7.1f} s")
-        print(f"  fixed cost per submission, fresh worker:        {_fixed_cost(assignment, reference, False):7.1f} s")
-        print(f"  fixed cost per submission, pre-started worker:  {_fixed_cost(assignment, reference, True):7.1f} s")
+        print(f"  fixed cost per submission, fresh jail:          {_fixed_cost(assignment, reference, False):7.1f} s")
+        print(f"  fixed cost per submission, pre-started jail:    {_fixed_cost(assignment, reference, True):7.1f} s")
+        wall, cpu = _jail_start(assignment)
+        print(f"  one jail started (once per submission):        {wall:7.1f} s wall, {cpu:5.1f} s CPU")
         for jobs in sorted({1, args.jobs}):
             elapsed, count = _batch(assignment, [reference, *examples], args.copies, jobs)
             print(f"  batch of {count}, --jobs {jobs}: {elapsed:7.1f} s  ({count / elapsed * 60:5.1f} submissions/min,"
