@@ -24,13 +24,14 @@ from filelock import FileLock
 from autograder.grading.assignments import load_assignment
 from autograder.grading.batch import grade_many
 from autograder.grading.engine import grade_notebook
-from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, SOLUTIONS_DIR
+from autograder.paths import ASSIGNMENTS_DIR, SOLUTIONS_DIR
 from autograder.results import SubmissionResult
 from autograder.submissions import Job
 from tests.submissions.build import example_modules, example_path
 from tests.submissions.hostile import ASSIGNMENT as HOSTILE
 from tests.submissions.hostile import VARIANTS as HOSTILE_VARIANTS
-from tests.submissions.variants import checks_to_grade, render
+from tests.submissions.hostile import render_hostile
+from tests.submissions.variants import checks_to_grade
 
 pytest_plugins = ["pytester"]
 
@@ -207,9 +208,7 @@ def grade_hostile_corpus(folder: Path) -> tuple[dict[str, SubmissionResult], Pat
     server.settimeout(0.1)
     jobs = []
     for variant in HOSTILE_VARIANTS:
-        text = (render(HOSTILE, variant).replace("@RESULTS@", str(results_dir / "results.json"))
-                .replace("@GRADERS@", str(GRADERS_DIR)).replace("@PORT@", str(server.getsockname()[1]))
-                .replace("@FOLDER@", str(folder)))
+        text = render_hostile(variant, folder, server.getsockname()[1])
         path = folder / f"{variant.name}.ipynb"
         path.write_text(text, encoding="utf-8")
         jobs.append(Job(path, variant.name, HOSTILE))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import zipfile
 
@@ -16,6 +17,7 @@ from autograder.data.locations import default_mirror
 from autograder.distribution.gradescope import write_zip
 from autograder.grading.assignments import load_assignment
 from tests.conftest import reference_notebook, student_notebook
+from tests.submissions.hostile import ALL_ISOLATION_ATTACKS, render_hostile
 
 ASSIGNMENT = "01_regression"
 
@@ -56,6 +58,13 @@ def test_gradescope_zip_grades_reference_untouched_and_empty_submissions(grader_
     assert reference["score"] == reference["max_score"] == total
     visibility = {t["number"]: t["visibility"] for t in reference["tests"]}
     assert visibility == {c.name: "after_published" if c.hidden else "visible" for c in graders.checks}
+
+    with socket.socket() as server:  # the reference, split_data trying every isolation attack first
+        server.bind(("127.0.0.1", 0))
+        attacks = tmp_path / "attacks.ipynb"
+        attacks.write_text(render_hostile(ALL_ISOLATION_ATTACKS, tmp_path, server.getsockname()[1]), encoding="utf-8")
+        attacked = _results(root, attacks, grader_env)
+    assert attacked["score"] == total, [t["output"] for t in attacked["tests"] if t["score"] < t["max_score"]]
 
     untouched = _results(root, student_notebook(ASSIGNMENT), grader_env)
     assert (untouched["score"], untouched["max_score"]) == (0, total)

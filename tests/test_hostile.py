@@ -19,8 +19,15 @@ from autograder.export.gradescope import write_gradescope
 from autograder.paths import GRADERS_DIR, KIT_ROOT
 from autograder.results import SubmissionResult
 from tests.conftest import HOSTILE_CHECKS as CHECKS
-from tests.submissions.hostile import ASSIGNMENT, DAEMON_MARK, ISOLATION_VARIANTS, VARIANTS
-from tests.submissions.variants import Variant, render
+from tests.submissions.hostile import (
+    ALL_ISOLATION_ATTACKS,
+    ASSIGNMENT,
+    DAEMON_MARK,
+    ISOLATION_VARIANTS,
+    VARIANTS,
+    render_hostile,
+)
+from tests.submissions.variants import Variant
 
 #: On the pytest-xdist worker that grades 01_regression's examples, with the class page (tests/conftest.py).
 pytestmark = pytest.mark.xdist_group("01_regression")
@@ -127,9 +134,7 @@ def test_isolation_attacks_graded_by_an_unprivileged_user():
         server = socket.socket()
         server.bind(("127.0.0.1", 0))
         for variant in ISOLATION_VARIANTS:
-            text = (render(ASSIGNMENT, variant).replace("@RESULTS@", str(folder / "results.json"))
-                    .replace("@GRADERS@", str(GRADERS_DIR)).replace("@PORT@", str(server.getsockname()[1]))
-                    .replace("@FOLDER@", str(inbox)))
+            text = render_hostile(variant, inbox, server.getsockname()[1])
             (inbox / f"{variant.name}.ipynb").write_text(text, encoding="utf-8")
         command = [sys.executable, "-m", "autograder", "grade", str(inbox), "--assignment", ASSIGNMENT, "--jobs", "2",
                    "--check", "split_shapes", "--json", str(folder / "all.json")]
@@ -147,3 +152,16 @@ def test_isolation_attacks_graded_by_an_unprivileged_user():
         assert sorted(p.name for p in folder.iterdir()) == ["all.json", "home", "inbox"]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_isolation_attacks_through_pytest_notebook(tmp_path):
+    """``pytest <graders> --notebook X``: every isolation attack in one submission gains nothing there either."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        notebook = tmp_path / "attacks.ipynb"
+        notebook.write_text(render_hostile(ALL_ISOLATION_ATTACKS, tmp_path, server.getsockname()[1]), encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "pytest", str(GRADERS_DIR / "a01_regression"), "--notebook",
+                               str(notebook), "-k", "split_shapes", "-p", "no:cacheprovider", "-v"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "PASSED (1/1)" in done.stdout, done.stdout[-3000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attacks.ipynb"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import socket
 import subprocess
 import sys
+from dataclasses import replace
 
 import nbformat
 import pytest
@@ -18,6 +20,7 @@ from autograder.paths import KIT_ROOT
 from autograder.release import generate_in_scratch, tool_environment
 from tests.conftest import reference_notebook, student_notebook
 from tests.submissions.build import example_modules, example_path
+from tests.submissions.hostile import ALL_ISOLATION_ATTACKS, render_hostile
 
 
 def _nbgrader(course, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -187,6 +190,12 @@ def test_nbgrader_scores_cannot_be_forged_from_the_kernel(tmp_path):
     assignment = "01_regression"
     generate_in_scratch(assignment, tmp_path)
     students = {"plain": None, **{name: source for name, source in KERNEL_TAMPERING.items()}}
+    with socket.socket() as server:  # the untouched notebook, split_data correct after every isolation attack
+        server.bind(("127.0.0.1", 0))
+        attacker = render_hostile(replace(ALL_ISOLATION_ATTACKS, base="release"), tmp_path, server.getsockname()[1])
+    folder = tmp_path / "submitted" / "attacker" / assignment
+    folder.mkdir(parents=True)
+    (folder / f"{assignment}.ipynb").write_text(attacker, encoding="utf-8")
     for student, source in students.items():
         notebook = nbformat.read(student_notebook(assignment), as_version=4)
         if source is not None:
@@ -198,10 +207,11 @@ def test_nbgrader_scores_cannot_be_forged_from_the_kernel(tmp_path):
     _nbgrader(tmp_path, "autograde", assignment, "--create", "--force")
 
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
-        scores = {student: gradebook.find_submission(assignment, student).score for student in students}
+        scores = {student: gradebook.find_submission(assignment, student).score for student in [*students, "attacker"]}
         graded_cell = gradebook.find_grade("test_split", assignment, assignment, "float_display_formatter")
         assert graded_cell.auto_score == 0
-    assert scores == dict.fromkeys(students, 0.0)
+    split = load_assignment(assignment).task_points()["split"]
+    assert scores == {**dict.fromkeys(students, 0.0), "attacker": split}
     feedback = nbformat.read(tmp_path / "autograded" / "patched_numpy" / assignment / f"{assignment}.ipynb",
                              as_version=4)
     split_cell = next(c for c in feedback.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_split")

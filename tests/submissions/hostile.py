@@ -8,6 +8,9 @@ loopback port it listens on, the folder holding the whole corpus: the other stud
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import nbformat
 
 from tests.submissions.variants import Variant
@@ -660,3 +663,36 @@ for name in ("a01_regression.test_hidden", "a01_regression.test_public", "a01_re
 ''')),
 ]
 VARIANTS += ISOLATION_VARIANTS
+
+
+PORT_TOKEN = "31337357"  # @PORT@ while the code is parsed
+
+
+def _all_attacks(variants: list[Variant]) -> Variant:
+    """One submission trying every isolation attack in turn (each in a function of its own), for the grading paths
+    too slow to take each attack alone: ``pytest --notebook``, ``nbgrader autograde``, Gradescope's layout."""
+    variants = sorted(variants, key=lambda v: v.name == "plant_in_tmp")  # after read_neighbours_tmp looked
+    functions = []
+    for variant in variants:
+        (definition,) = ast.parse(variant.replace["split_data"].replace("@PORT@", PORT_TOKEN)).body
+        assert isinstance(definition, ast.FunctionDef)
+        definition.name = f"attack_{variant.name}"
+        definition.args = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
+        definition.body = definition.body[:-1]  # the correct split's return
+        functions.append(ast.unparse(definition).replace(PORT_TOKEN, "@PORT@"))
+    calls = "\n".join(f"attack_{variant.name}()" for variant in variants)
+    return Variant("all_isolation_attacks", "Every isolation attack above, one after the other.", frozenset(),
+                   _split_doing("\n\n".join(functions) + "\n" + calls))
+
+
+ALL_ISOLATION_ATTACKS = _all_attacks(ISOLATION_VARIANTS)
+
+
+def render_hostile(variant: Variant, folder: Path, port: int) -> str:
+    """The notebook of ``variant`` with its placeholders filled: the batch's ``folder`` (its results file inside),
+    the graders' folder and a loopback ``port`` the test listens on."""
+    from autograder.paths import GRADERS_DIR
+    from tests.submissions.variants import render
+
+    return (render(ASSIGNMENT, variant).replace("@RESULTS@", str(folder / "results" / "results.json"))
+            .replace("@GRADERS@", str(GRADERS_DIR)).replace("@PORT@", str(port)).replace("@FOLDER@", str(folder)))
