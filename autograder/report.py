@@ -8,9 +8,15 @@ SYMBOLS = {Status.PASSED: "✔", Status.FAILED: "✘", Status.ERROR: "✘", Stat
            Status.GRADER_ERROR: "⚠"}
 
 
+#: Told wherever provisional points are counted.
+PROVISIONAL = "estimations automatiques de critères notés à la main, à confirmer par l'enseignant"
+
+
 def format_test(test: TestResult) -> str:
-    """One line (plus indented feedback) for a test."""
+    """One line (plus indented feedback) for a test; a score set by the instructor says so (a provisional check's
+    title says it is an estimate)."""
     kind = " [caché]" if test.hidden else ""
+    kind += " [fixé par l'enseignant]" if test.graded_by == "instructor" else ""
     line = f"{SYMBOLS[test.status]} {test.title}{kind} : {test.score:g}/{test.max_score:g}"
     if test.message and not test.passed:
         line += "\n    " + test.message.replace("\n", "\n    ")
@@ -21,6 +27,9 @@ def format_submission(result: SubmissionResult) -> str:
     """A readable report of one submission: every test, then the total per task."""
     lines = [f"{result.student} — {result.assignment} — {result.score:g}/{result.max_score:g} "
              f"({result.duration_s:.1f} s)"]
+    provisional, at_stake = result.provisional_score()
+    if at_stake:
+        lines.append(f"  dont {provisional:g}/{at_stake:g} points provisoires ({PROVISIONAL})")
     lines += [f"  ! {notice}" for notice in result.notices]
     lines += ["  " + format_test(test).replace("\n", "\n  ") for test in result.tests]
     return "\n".join(lines)
@@ -41,10 +50,13 @@ def format_table(results: list[SubmissionResult]) -> str:
 
 
 def _assignment_table(assignment: str, results: list[SubmissionResult]) -> str:
+    """One assignment's table; a task with provisional points is starred, and a last line says what that means."""
     tasks = list(dict.fromkeys(task for result in results for task in result.task_scores()))
+    provisional = {test.task for result in results for test in result.tests if test.graded_by == "provisional"}
+    labels = [f"{task}*" if task in provisional else task for task in tasks]
     width = max(len(r.student) for r in results)
-    columns = [max(len(t), 9) for t in tasks]
-    header = f"{'submission':<{width}}  " + "  ".join(f"{t:>{w}}" for t, w in zip(tasks, columns, strict=True))
+    columns = [max(len(t), 9) for t in labels]
+    header = f"{'submission':<{width}}  " + "  ".join(f"{t:>{w}}" for t, w in zip(labels, columns, strict=True))
     header += "       total     time"
     rows = [f"== {assignment or '?'}", header, "-" * len(header)]
     for result in results:
@@ -53,6 +65,8 @@ def _assignment_table(assignment: str, results: list[SubmissionResult]) -> str:
                           for t, w in zip(tasks, columns, strict=True))
         rows.append(f"{result.student:<{width}}  {cells}  {_fraction(result.score, result.max_score):>10}"
                     f"{result.duration_s:>8.1f}s")
+    if provisional:
+        rows.append(f"* points provisoires, comptés dans le total : {PROVISIONAL}")
     return "\n".join(rows)
 
 

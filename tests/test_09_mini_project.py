@@ -9,12 +9,11 @@ import copy
 from types import SimpleNamespace
 
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder.authoring import readonly, solution
-from autograder.authoring import tests as graded_cell
+from autograder.checks.content import read_sections
 from autograder.checks.inspection import (
-    figure_count,
     find_section,
     function_definitions,
     lint_student_cells,
@@ -26,6 +25,7 @@ from autograder.grading.assignments import load_assignment
 from autograder.grading.spec import Failure, StudentError
 from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.results import Status, SubmissionResult
+from tests.test_provisional_estimates import markdown_of, notebook_of, reference_report
 
 ASSIGNMENT = "09_mini_project"
 
@@ -48,14 +48,6 @@ def test_sections_are_found_whatever_their_numbering_and_accents():
     assert find_section(sections, "Conclusion") is None
     assert normalize("IV) Test de *robustesse* :") == "test de robustesse"
     assert word_count("Le modèle d'entreprise, 98,5 % !") == 5
-
-
-def test_figures_count_only_the_students_outputs():
-    image = new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})
-    graded = graded_cell(ASSIGNMENT, "code_quality", 4, "qualité")
-    graded.outputs = [image, image]
-    student = new_code_cell("plt.show()", outputs=[image, new_output("stream", text="ok")])
-    assert figure_count(new_notebook(cells=[student, graded, new_markdown_cell("![](figure.png)")])) == 1
 
 
 def test_ruff_reports_only_the_students_cells():
@@ -189,21 +181,14 @@ def test_a_builder_that_raises_fails_only_the_checks_that_need_it(graders):
         graders.hidden_builders.working(built, ("create_improved_model_2",))
 
 
-def _report(public, documentation: str, analysis: str) -> dict:
-    """A report's sections as the report tests read them, from the two Markdown cells' texts."""
-    return public.read_report(new_notebook(cells=[new_markdown_cell(documentation), new_markdown_cell(analysis)]))
-
-
-def _section(title: str, words: int, extra: str = "") -> str:
-    return f"## {title}\n\n{extra} " + " ".join(["mot"] * words) + "\n\n"
-
-
 REPORT_TESTS = ("documentation_sections", "documentation_content", "analysis_sections", "analysis_evidence",
                 "analysis_critique")
 
 
-def _failing(public, report) -> dict[str, str]:
-    """The report tests that fail on ``report``, with their messages (none may raise anything but a Failure)."""
+def _failing(public, sections: dict[str, str]) -> dict[str, str]:
+    """The report tests that fail on the report made of ``sections`` (``{title: text}``), with their messages
+    (none may raise anything but a Failure)."""
+    report = read_sections(notebook_of(markdown_of(sections), []), public.REPORT_SECTIONS)
     failing = {}
     for name in REPORT_TESTS:
         try:
@@ -213,36 +198,45 @@ def _failing(public, report) -> dict[str, str]:
     return failing
 
 
-IMPROVEMENTS = "Modèle amélioré 1, modèle amélioré 2 et modèle amélioré 3 : gain de 0,5 %."
-RESULTS = "98,9 % puis 99,1 %, 99,0 % et 98,8 %."
-ERRORS = "Confusions entre 4 et 9 : un gain mais une faiblesse."
-ROBUSTNESS = "Bruit : 98,5 % ; rotations : 97,2 %, une baisse pour un modèle plutôt robuste."
-CONCLUSION = "Le meilleur modèle a ses limites : je recommande le modèle 2."
+def _renamed(sections: dict[str, str], title: str) -> dict[str, str]:
+    return {("Autre titre" if t == title else t): text for t, text in sections.items()}
 
 
-def test_a_missing_section_costs_the_sections_check_only(graders):
+#: A robustness section without any result: written, long enough, but with no number to back it.
+UNSUPPORTED_ROBUSTNESS = (
+    "Le bruit gaussien gêne très peu le meilleur modèle, car les convolutions et le pooling moyennent les pixels "
+    "voisins et effacent une grande partie des perturbations. Les rotations aléatoires coûtent davantage : le modèle "
+    "n'a jamais vu de chiffres tournés pendant son entraînement, et il se trompe plus souvent sur les chiffres "
+    "penchés. L'augmentation de données du troisième modèle devrait corriger ce défaut, mais nous ne l'avons pas "
+    "mesurée sur les images altérées.")
+
+
+def test_a_missing_or_empty_section_costs_the_sections_check_only(graders):
     public = graders.public
-    documentation = (_section("Introduction", 40) + _section("Modèle de référence", 40)
-                     + _section("Améliorations proposées", 120, IMPROVEMENTS) + _section("Résultats comparatifs", 50,
-                                                                                         RESULTS))
-    analysis = (_section("Analyse des erreurs", 60, ERRORS) + _section("Test de robustesse", 60, ROBUSTNESS)
-                + _section("Conclusion", 50, CONCLUSION))
-    assert _failing(public, _report(public, documentation, analysis)) == {}
+    reference = reference_report()
+    assert _failing(public, reference) == {}
     for title in ("Introduction", "Améliorations proposées", "Résultats comparatifs", "Analyse des erreurs",
                   "Test de robustesse", "Conclusion"):
-        without = _report(public, documentation.replace(f"## {title}\n", "## Autre titre\n"),
-                          analysis.replace(f"## {title}\n", "## Autre titre\n"))
-        failing = _failing(public, without)
+        failing = _failing(public, _renamed(reference, title))
         assert list(failing) == ["documentation_sections"], (title, failing)
         assert title in failing["documentation_sections"] and "introuvables" in failing["documentation_sections"]
-    # What is there is still judged: a thin section fails its content check, once.
-    thin = _report(public, documentation.replace("## Introduction\n", "## Autre titre\n"),
-                   analysis.replace(ROBUSTNESS, "Bruit et rotations."))
-    assert set(_failing(public, thin)) == {"documentation_sections", "analysis_evidence"}
-    # With none of its sections there is nothing to judge: the content check fails too.
-    nothing = _failing(public, _report(public, "## Autre titre\n\ntexte", analysis))
+        # A heading without text of its own (or with an earlier section's text) is no better than no heading.
+        earlier = list(reference)[list(reference).index(title) - 1]
+        for text in ("", reference[earlier]) if title != "Introduction" else ("",):
+            failing = _failing(public, {**reference, title: text})
+            assert list(failing) == ["documentation_sections"], (title, failing)
+            assert "sans texte rédigé" in failing["documentation_sections"] and title in failing[
+                "documentation_sections"]
+    # What is there is still judged: a section without its results fails its content check, once.
+    thin = _failing(public, {**_renamed(reference, "Introduction"), "Test de robustesse": UNSUPPORTED_ROBUSTNESS})
+    assert set(thin) == {"documentation_sections", "analysis_evidence"}
+    # With fewer than half of its sections there is too little to judge: the content check fails too.
+    analysis = {t: reference[t] for t in public.ANALYSIS_SECTIONS}
+    nothing = _failing(public, {"Autre titre": reference["Introduction"], **analysis})
     assert set(nothing) == {"documentation_sections", "documentation_content"}
     assert "introuvables" in nothing["documentation_content"]
+    one = _failing(public, {"Résultats comparatifs": reference["Résultats comparatifs"], **analysis})
+    assert set(one) == {"documentation_sections", "documentation_content"}
 
 
 def _overrides(tmp_path, rows: str):

@@ -1,4 +1,4 @@
-"""Read a notebook without running it (``Check.inspect``): report sections, figures, code style, docstrings.
+"""Read a notebook without running it (``Check.inspect``): report sections, code style, docstrings.
 
 Everything here runs in the grading process on the parsed ``nbformat`` notebook and
 executes none of the student's code: markdown headings are parsed as text, code cells
@@ -17,8 +17,6 @@ from typing import Any
 
 import nbformat
 
-#: Output types that hold a figure.
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 #: Ruff rules of ``lint_student_cells``: pyflakes (undefined or unused names...), pycodestyle errors
 #: (statements, syntax, line length) without E402 (imports in the middle of a notebook are usual).
 RUFF_SELECT = "E4,E7,E9,E501,F"
@@ -26,7 +24,8 @@ RUFF_IGNORE = "E402"
 RUFF_LINE_LENGTH = 120
 
 
-def _source(cell: Any) -> str:
+def cell_source(cell: Any) -> str:
+    """A cell's source as one string (nbformat may store it as a list of lines)."""
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
 
@@ -56,7 +55,7 @@ def markdown_sections(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
         if cell.get("cell_type") != "markdown":
             continue
         fenced = False
-        for line in _source(cell).splitlines():
+        for line in cell_source(cell).splitlines():
             if line.lstrip().startswith(("```", "~~~")):
                 fenced = not fenced
                 continue
@@ -97,18 +96,6 @@ def word_count(text: str) -> int:
     """Words of a markdown text (letters or digits), markup and mark-scheme delimiters ignored."""
     text = re.sub(r"===\s*(BEGIN|END) MARK SCHEME\s*===", " ", text)
     return len(re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", text))
-
-
-def figure_count(notebook: nbformat.NotebookNode) -> int:
-    """Figures (images) among the saved outputs of the code cells, graded test cells excluded."""
-    count = 0
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code" or cell.get("metadata", {}).get("nbgrader", {}).get("grade", False):
-            continue
-        for output in cell.get("outputs", []) or []:
-            data = output.get("data", {}) or {}
-            count += any(kind in data for kind in IMAGE_TYPES)
-    return count
 
 
 def is_student_cell(cell: Any) -> bool:
@@ -174,7 +161,7 @@ def _parsed_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, Any, ast.M
         if cell.get("cell_type") != "code":
             continue
         try:
-            parsed.append((index, cell, ast.parse(transformer.transform_cell(_source(cell)))))
+            parsed.append((index, cell, ast.parse(transformer.transform_cell(cell_source(cell)))))
         except (SyntaxError, ValueError):
             continue
     return parsed

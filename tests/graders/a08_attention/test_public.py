@@ -29,14 +29,10 @@ from a08_attention.inputs import (
 )
 from a08_attention.judging import expect_attention, seq2seq_params, temporal_attention
 from a08_attention.quiz import QUESTIONS
+from autograder.checks.content import Content, read_sections, sections_to_judge
 from autograder.checks.expect import expect_close, expect_equal, expect_true, fail
 from autograder.checks.figures import expect_curves
-from autograder.checks.inspection import (
-    expect_backend_portable,
-    find_section,
-    markdown_sections,
-    word_count,
-)
+from autograder.checks.inspection import expect_backend_portable
 from autograder.checks.keras_model import expect_layers
 from autograder.checks.mlflow_store import expect_finished, expect_single_run
 from autograder.checks.qcm import expect_answered
@@ -302,50 +298,48 @@ def test_qcm_format(answers):
 
 
 # ------------------------------------------------------------------------------------------------- research
-# The article (read, not run): provisional estimates of the criteria the instructor grades by hand.
+# The article (read, not run): provisional estimates of the criteria the instructor grades by hand. Only what the
+# article really says counts (autograder/checks/content.py): written sentences, once each, formulas beside them,
+# distinct references; padding earns nothing.
 
 SECTIONS = ("Analyse de l'article", "Méthode proposée", "Évaluation prévue", "Limites attendues", "Références")
+BODY = SECTIONS[:-1]
 MINIMUM_WORDS = {"Analyse de l'article": 200, "Méthode proposée": 250, "Évaluation prévue": 200,
                  "Limites attendues": 60}
-TOTAL_WORDS = 1200  # about four pages of a two-column conference article, equations and references aside
-EQUATION = re.compile(r"\$\$(.+?)\$\$|(?<!\$)\$([^$\n]+?)\$(?!\$)", re.S)
+#: About four pages of a two-column conference article: the words of its sentences (an inline formula is one),
+#: display equations and references aside. The reference article has 1 134.
+TOTAL_WORDS = 1050
+COUNTED = "Seules comptent les phrases rédigées, chacune une fois (ni listes de mots, ni texte répété)."
 
 
 @pytest.fixture(scope="module")
-def article(notebook) -> dict[str, dict[str, Any] | None]:
-    """Each section of :data:`SECTIONS`: its position among the headings and its text (None: missing)."""
-    sections = markdown_sections(notebook)
-    found: dict[str, dict[str, Any] | None] = {}
-    for title in SECTIONS:
-        section = find_section(sections, title)
-        found[title] = None if section is None else {"position": sections.index(section), "text": section["text"]}
-    return found
+def article(notebook) -> dict[str, Content | None]:
+    """What each section of :data:`SECTIONS` counts (:func:`read_sections`; None: no such heading)."""
+    return read_sections(notebook, SECTIONS)
 
 
-def present(article: dict[str, dict[str, Any] | None], titles: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    """The sections among ``titles`` the article has; a Failure when none is there (nothing to judge)."""
-    found = {title: article[title] for title in titles if article[title] is not None}
-    if not found:
-        raise Failure("Sections de l'article introuvables (titres Markdown, par exemple « ## " + titles[0] + " ») : "
-                      + ", ".join(titles) + ".")
-    return found
+def written(title: str, section: Content | None) -> bool:
+    """Whether a section is there with content of its own: sentences, or for the references, distinct entries."""
+    return section is not None and (bool(section.entries) if title == "Références" else section.has_content)
 
 
-def equations(text: str) -> list[str]:
-    """The LaTeX formulas (``$…$``, ``$$…$$``) of a text that hold an operator or a command (not just ``$x$``)."""
-    formulas = [(display or inline).strip() for display, inline in EQUATION.findall(text)]
-    return [f for f in formulas if re.search(r"[=\\^_]", f)]
+def present(article: dict[str, Content | None], titles: tuple[str, ...]) -> dict[str, Content]:
+    """The sections among ``titles`` that a content check judges (:func:`sections_to_judge`)."""
+    return sections_to_judge(article, titles, "de l'article", written)
 
 
 @graded(1.5, task="research", provisional=True)
 def test_research_sections(article):
-    """Article : les cinq sections (analyse, méthode, évaluation, limites, références), dans l'ordre (estimation
-    provisoire)"""
+    """Article : les cinq sections (analyse, méthode, évaluation, limites, références) rédigées, dans l'ordre (estimation provisoire)"""  # noqa: E501
     missing = [title for title in SECTIONS if article[title] is None]
     if missing:
         raise Failure("Sections de l'article attendues introuvables (titres Markdown « ## … ») : "
                       + ", ".join(missing) + ".")
-    order = sorted(SECTIONS, key=lambda title: article[title]["position"])
+    empty = [title for title in SECTIONS if not written(title, article[title])]
+    expect_true(not empty, "Sections de l'article sans texte rédigé (des phrases à elles, pas un titre seul ni un "
+                           "texte répété d'une autre section ; des références, une par ligne) : "
+                           + ", ".join(empty) + ".")
+    order = sorted(SECTIONS, key=lambda title: article[title].position)
     expect_equal("Ordre des sections de l'article", list(SECTIONS), order)
 
 
@@ -353,9 +347,10 @@ def test_research_sections(article):
 def test_research_equations(article):
     """Article : la méthode proposée écrite avec ses équations en LaTeX, dont l'attention (estimation provisoire)"""
     section = present(article, ("Méthode proposée",))["Méthode proposée"]
-    found = equations(section["text"])
+    found = [formula for formula in section.formulas if re.search(r"[=\\^_]", formula)]
     expect_true(len(found) >= 3, f"La section « Méthode proposée » doit formaliser la méthode par des équations "
-                                 f"LaTeX ($…$ ou $$…$$) : attendu au moins 3, obtenu {len(found)}.")
+                                 f"LaTeX ($…$ ou $$…$$), dans ses phrases ou juste avant ou après l'une d'elles, "
+                                 f"chacune une fois : attendu au moins 3, obtenu {len(found)}.")
     expect_true(any("softmax" in f.lower() for f in found),
                 "Les équations de « Méthode proposée » doivent écrire l'attention (softmax(QKᵀ/√d_k)V ou une lecture "
                 "de mémoire par softmax) : aucune ne contient softmax.")
@@ -365,24 +360,24 @@ def test_research_equations(article):
 def test_research_length(article):
     """Article : la longueur d'un article de 4 pages, chaque section développée (estimation provisoire)"""
     sections = present(article, tuple(MINIMUM_WORDS))
-    counts = {title: word_count(section["text"]) for title, section in sections.items()}
+    counts = {title: section.words for title, section in sections.items()}
     short = {title: counts[title] for title, minimum in MINIMUM_WORDS.items()
              if title in counts and counts[title] < minimum}
     if short:
-        fail("Mots des sections trop courtes", {t: MINIMUM_WORDS[t] for t in short}, short,
-             "Développez ces sections.")
+        fail("Mots rédigés des sections trop courtes", {t: MINIMUM_WORDS[t] for t in short}, short,
+             "Développez ces sections. " + COUNTED)
     total = sum(counts.values())
-    expect_true(total >= TOTAL_WORDS, f"Longueur de l'article (sans les références) : attendu au moins "
-                                      f"{TOTAL_WORDS} mots (4 pages), obtenu {total}.")
+    expect_true(total >= TOTAL_WORDS, f"Longueur de l'article (sans les équations ni les références) : attendu au "
+                                      f"moins {TOTAL_WORDS} mots rédigés (4 pages), obtenu {total}. {COUNTED}")
 
 
 @graded(1.5, task="research", provisional=True)
 def test_research_references(article):
     """Article : au moins trois références datées, dont l'article TAP (estimation provisoire)"""
-    text = present(article, ("Références",))["Références"]["text"]
-    entries = [line for line in text.splitlines() if re.match(r"\s*(?:[-*+]|\d+[.)]|\[\d+\])\s+\S", line)]
-    expect_true(len(entries) >= 3, f"La section « Références » doit lister au moins 3 références (une par ligne "
-                                   f"« - … »), obtenu {len(entries)}.")
+    entries = present(article, ("Références",))["Références"].entries
+    present(article, BODY)  # references without an article are not an article's references
+    expect_true(len(entries) >= 3, f"La section « Références » doit lister au moins 3 références différentes (une "
+                                   f"par ligne « - … »), obtenu {len(entries)}.")
     expect_true(any("temporal latent space" in e.lower() or re.search(r"\bTAP\b", e) for e in entries),
                 "Les références doivent citer l'article étudié, « Temporal Latent Space Modeling for Video "
                 "Generation » (TAP).")

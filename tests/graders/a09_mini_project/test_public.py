@@ -16,16 +16,9 @@ import pytest
 from a09_mini_project import probes
 from a09_mini_project.builders import described
 from a09_mini_project.inputs import COMPARE_RESULTS, compare_results, synthetic_digits
+from autograder.checks.content import Content, figure_count, read_sections, sections_to_judge
 from autograder.checks.expect import expect_close, expect_equal, expect_keys, expect_true, fail
-from autograder.checks.inspection import (
-    expect_written,
-    figure_count,
-    find_section,
-    function_definitions,
-    lint_student_cells,
-    markdown_sections,
-    word_count,
-)
+from autograder.checks.inspection import expect_written, function_definitions, lint_student_cells, word_count
 from autograder.checks.keras_model import expect_layers
 from autograder.grader import graded
 from autograder.grading.spec import Failure
@@ -216,25 +209,20 @@ def test_code_compare(student):
 
 
 # ---------------------------------------------------------------------------------------------
-# The report (read, not run): provisional estimates of the manually graded criteria.
+# The report (read, not run): provisional estimates of the manually graded criteria. Only what the
+# report really says counts (autograder/checks/content.py): written sentences, once each, numbers and
+# keywords inside them, real and distinct figures; padding earns nothing.
 # ---------------------------------------------------------------------------------------------
 
-
-def read_report(notebook: Any) -> dict[str, dict[str, Any] | None]:
-    """Each section of :data:`REPORT_SECTIONS`: its position among the headings, text and words (None: missing)."""
-    sections = markdown_sections(notebook)
-    found: dict[str, dict[str, Any] | None] = {}
-    for title in REPORT_SECTIONS:
-        section = find_section(sections, title)
-        found[title] = None if section is None else {"position": sections.index(section), "text": section["text"],
-                                                     "words": word_count(section["text"])}
-    return found
+#: Told with a word count: what counts.
+COUNTED = "Seules comptent les phrases rédigées, chacune une fois (ni listes de mots, ni texte répété)."
+NUMBERS = "Seuls comptent les nombres cités dans des phrases rédigées ou dans les lignes d'un tableau."
 
 
 @pytest.fixture(scope="module")
-def report(notebook) -> dict[str, dict[str, Any] | None]:
-    """The notebook's report (:func:`read_report`)."""
-    return read_report(notebook)
+def report(notebook) -> dict[str, Content | None]:
+    """What each section of :data:`REPORT_SECTIONS` counts (:func:`read_sections`; None: no such heading)."""
+    return read_sections(notebook, REPORT_SECTIONS)
 
 
 def _missing(titles: list[str] | tuple[str, ...]) -> Failure:
@@ -242,29 +230,20 @@ def _missing(titles: list[str] | tuple[str, ...]) -> Failure:
                    + " ») : " + ", ".join(titles) + ".")
 
 
-def present(report: dict[str, dict[str, Any] | None], titles: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    """The sections among ``titles`` that the report has: a content check judges those.
-
-    A missing section costs ``documentation_sections`` only; when none of ``titles`` is there,
-    there is nothing to judge and the check fails.
-    """
-    found = {title: report[title] for title in titles if report[title] is not None}
-    if not found:
-        raise _missing(titles)
-    return found
+def present(report: dict[str, Content | None], titles: tuple[str, ...]) -> dict[str, Content]:
+    """The sections among ``titles`` that a content check judges (:func:`sections_to_judge`)."""
+    return sections_to_judge(report, titles, "du rapport")
 
 
-def _expect_words(sections: dict[str, dict[str, Any]], minimum: dict[str, int]) -> None:
+def _expect_words(sections: dict[str, Content], minimum: dict[str, int]) -> None:
     for title, words in minimum.items():
         if title in sections:
-            _at_least(f"Mots de la section « {title} »", words, sections[title]["words"])
+            _at_least(f"Mots rédigés de la section « {title} »", words, sections[title].words, "", COUNTED)
 
 
-NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*%|\b\d+[.,]\d+\b")
-
-
-def _numbers(text: str) -> set[str]:
-    return {re.sub(r"\s", "", m) for m in NUMBER.findall(text)}
+def _results(section: Content) -> set[str]:
+    """The section's results: percentages and decimal numbers written in its sentences or its tables."""
+    return {n for n in section.numbers if n.endswith("%") or re.search(r"\d[.,]\d", n)}
 
 
 @graded(1, task="documentation", provisional=True)
@@ -273,7 +252,10 @@ def test_documentation_sections(report):
     missing = [title for title in REPORT_SECTIONS if report[title] is None]
     if missing:
         raise _missing(missing)
-    order = sorted(REPORT_SECTIONS, key=lambda title: report[title]["position"])
+    empty = [title for title in REPORT_SECTIONS if not report[title].has_content]
+    expect_true(not empty, "Sections du rapport sans texte rédigé (au moins quelques phrases à elles, pas un titre "
+                           "seul ni un texte répété d'une autre section) : " + ", ".join(empty) + ".")
+    order = sorted(REPORT_SECTIONS, key=lambda title: report[title].position)
     expect_equal("Ordre des sections du rapport", list(REPORT_SECTIONS), order)
 
 
@@ -284,15 +266,15 @@ def test_documentation_content(report):
     _expect_words(sections, {"Introduction": 40, "Modèle de référence": 40, "Améliorations proposées": 120,
                              "Résultats comparatifs": 50})
     if "Améliorations proposées" in sections:
-        text = sections["Améliorations proposées"]["text"]
+        text = sections["Améliorations proposées"].text
         for number in (1, 2, 3):
             pattern = rf"(?:improved_model_|am[ée]lior[ée]s?\s*(?:n[o°]\s*)?|mod[èe]le\s*(?:n[o°]\s*)?){number}\b"
             expect_true(re.search(pattern, text, re.I) is not None,
                         f"La section « Améliorations proposées » doit présenter le modèle amélioré {number} "
-                        f"(« Modèle amélioré {number} » ou create_improved_model_{number}).")
+                        f"dans une phrase rédigée (« Modèle amélioré {number} » ou create_improved_model_{number}).")
     if "Résultats comparatifs" in sections:
-        _at_least("Résultats chiffrés dans « Résultats comparatifs »", 4,
-                  len(_numbers(sections["Résultats comparatifs"]["text"])), " (un par modèle)")
+        _at_least("Résultats chiffrés dans « Résultats comparatifs »", 4, _results(sections["Résultats comparatifs"]),
+                  " (un par modèle)", NUMBERS)
 
 
 @graded(1, task="documentation", provisional=True)
@@ -300,7 +282,8 @@ def test_documentation_figures(notebook):
     """Rapport illustré : au moins 4 figures dans les sorties du notebook (estimation provisoire)"""
     _at_least("Figures dans les sorties enregistrées de vos cellules", 4, figure_count(notebook),
               " (courbes, erreurs, robustesse, comparaison)",
-              "Figures introuvables : exécutez le notebook et enregistrez-le avec ses sorties.")
+              "Figures introuvables : exécutez le notebook et enregistrez-le avec ses sorties (seules comptent des "
+              "figures différentes, lisibles et non vides).")
 
 
 @graded(1, task="analysis", provisional=True)
@@ -310,7 +293,6 @@ def test_analysis_sections(report):
                   {"Analyse des erreurs": 60, "Test de robustesse": 60, "Conclusion": 50})
 
 
-DIGIT = re.compile(r"(?<![\d.,])[0-9](?![\d.,%])")
 STRENGTHS = ("force", "avantage", "gain", "amélior", "meilleur", "robuste", "efficace")
 WEAKNESSES = ("faiblesse", "limite", "inconvénient", "coût", "fragil", "confusion", "confond", "baisse", "chute",
               "moins ", "sensible", "difficile")
@@ -322,20 +304,22 @@ def test_analysis_evidence(report):
     """Analyse appuyée sur les résultats : chiffres confondus, précisions sur données altérées (estimation provisoire)"""  # noqa: E501
     sections = present(report, ("Analyse des erreurs", "Test de robustesse"))
     if "Analyse des erreurs" in sections:
-        _at_least("Chiffres (classes 0 à 9) cités dans « Analyse des erreurs »", 2,
-                  set(DIGIT.findall(sections["Analyse des erreurs"]["text"])), " (les confusions observées)")
+        digits = {n for n in sections["Analyse des erreurs"].numbers if len(n) == 1}
+        _at_least("Chiffres (classes 0 à 9) cités dans les phrases de « Analyse des erreurs »", 2, digits,
+                  " (les confusions observées)")
     if "Test de robustesse" in sections:
-        _at_least("Résultats chiffrés dans « Test de robustesse »", 2,
-                  len(_numbers(sections["Test de robustesse"]["text"])), " (bruit, rotation)")
+        _at_least("Résultats chiffrés dans « Test de robustesse »", 2, _results(sections["Test de robustesse"]),
+                  " (bruit, rotation)", NUMBERS)
 
 
 @graded(1, task="analysis", provisional=True)
 def test_analysis_critique(report):
     """Analyse critique : forces et faiblesses, recommandations (estimation provisoire)"""
     sections = present(report, ANALYSIS_SECTIONS)
-    text = " ".join(section["text"] for section in sections.values()).lower()
+    text = " ".join(section.text for section in sections.values()).lower()
     expect_true(any(w in text for w in STRENGTHS) and any(w in text for w in WEAKNESSES),
-                "L'analyse doit discuter à la fois des forces et des faiblesses (limites) des modèles.")
+                "L'analyse doit discuter, dans des phrases rédigées, à la fois des forces et des faiblesses "
+                "(limites) des modèles.")
     if "Conclusion" in sections:
-        expect_true(any(w in sections["Conclusion"]["text"].lower() for w in RECOMMENDATIONS),
-                    "La conclusion doit formuler des recommandations pour l'entreprise.")
+        expect_true(any(w in sections["Conclusion"].text.lower() for w in RECOMMENDATIONS),
+                    "La conclusion doit formuler, dans des phrases rédigées, des recommandations pour l'entreprise.")
