@@ -578,9 +578,10 @@ os.wait()
 ''')),
     Variant("plant_in_tmp", "Plants definitions in /tmp and /dev/shm for a neighbour to find.", frozenset(),
             _attack('''
+jail = os.path.relpath(os.getcwd(), "/tmp").split(os.sep)[0]  # its scratch's name: a neighbour's differs
 for folder in ("/tmp", "/dev/shm", "/var/tmp"):
     try:
-        with open(os.path.join(folder, "dlkit-planted-answers.py"), "w") as stream:
+        with open(os.path.join(folder, f"planted-answers-of-{jail}.py"), "w") as stream:
             stream.write("ANSWERS = 42")
     except OSError:
         pass
@@ -591,7 +592,8 @@ import glob
 own = "/tmp/" + os.path.relpath(os.getcwd(), "/tmp").split(os.sep)[0]  # its scratch (a batch's is in /tmp)
 for pattern in ("/tmp/*", "/dev/shm/*", "/var/tmp/*", "/tmp/pytest-of-*/**/*.db"):
     for path in glob.glob(pattern, recursive=True):
-        if path not in (own, "/tmp/home") and not path.startswith(own + "/"):
+        mine = path.startswith(own + "/") or path.endswith(f"planted-answers-of-{os.path.basename(own)}.py")
+        if path not in (own, "/tmp/home") and not mine:
             gained.append(path)
 ''')),
     Variant("walk_whole_file_system", "Walks everything it can see, looking for graders, solutions, gradebooks, "
@@ -671,7 +673,6 @@ PORT_TOKEN = "31337357"  # @PORT@ while the code is parsed
 def _all_attacks(variants: list[Variant]) -> Variant:
     """One submission trying every isolation attack in turn (each in a function of its own), for the grading paths
     too slow to take each attack alone: ``pytest --notebook``, ``nbgrader autograde``, Gradescope's layout."""
-    variants = sorted(variants, key=lambda v: v.name == "plant_in_tmp")  # after read_neighbours_tmp looked
     functions = []
     for variant in variants:
         (definition,) = ast.parse(variant.replace["split_data"].replace("@PORT@", PORT_TOKEN)).body
