@@ -59,3 +59,30 @@ def test_garbage_is_the_students_error(tmp_path):
     (tmp_path / STORE_FILE).write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(Failure):
         read_store(tmp_path)
+
+
+def test_an_artifact_location_escaping_by_percent_encoding_is_not_listed(tmp_path):
+    """MLflow decodes ``%2E%2E`` into ``..``: the location is judged as MLflow will read it."""
+    from autograder.checks.mlflow_store import local_path
+
+    folder = (tmp_path / "store").resolve()
+    (folder / "run").mkdir(parents=True)
+    assert local_path(f"file://{folder}/run", folder) == folder / "run"
+    assert local_path(f"file://{folder}/run" + "/%2E%2E" * 6 + "/etc", folder) is None
+    assert local_path("s3://bucket/run", folder) is None
+
+
+def test_a_fifo_or_a_link_in_place_of_an_artifact_is_not_read(tmp_path):
+    import os
+
+    from autograder.checks.mlflow_store import TrackedRun, _flavors, artifact_text
+
+    run_folder = tmp_path / "artifacts"
+    run_folder.mkdir()
+    os.mkfifo(run_folder / "MLmodel")
+    (run_folder / "architecture.json").symlink_to("/etc/passwd")
+    run = TrackedRun("id", "Default", "run", "FINISHED", {}, {}, artifact_uri=f"file://{run_folder}")
+    started = time.monotonic()
+    assert _flavors(f"file://{run_folder}", tmp_path.resolve()) == ()
+    assert artifact_text(tmp_path, run, "architecture.json") is None
+    assert time.monotonic() - started < 5

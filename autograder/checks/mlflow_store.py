@@ -126,17 +126,48 @@ class TrackedRun:
     artifacts: tuple[str, ...] = ()
 
 
+def local_path(uri: str, folder: Path) -> Path | None:
+    """The file or folder a student's ``file:`` URI names, decoded as MLflow decodes it (``%2E%2E`` is ``..``),
+    links followed, when it lies inside the grader's ``folder``; None otherwise (another scheme, outside)."""
+    from mlflow.utils.file_utils import local_file_uri_to_path
+
+    if "://" in uri and not uri.startswith("file:"):
+        return None
+    try:
+        path = Path(local_file_uri_to_path(uri)).resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None
+    return path if path == folder or folder in path.parents else None
+
+
+def read_student_file(path: Path, limit: int) -> str | None:
+    """At most ``limit`` characters of the regular file ``path`` (UTF-8), opened without following a last link
+    nor waiting on a FIFO; None when it is anything else or unreadable. The student's processes are gone by
+    then (the sandbox kills them after each request), so nothing swaps the path after the check."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        try:
+            return stream.read(limit * 4).decode("utf-8")[:limit]
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
 def _flavors(artifact_location: str, folder: Path) -> tuple[str, ...]:
     """The flavours of a logged model's ``MLmodel`` file, read only when it lies in the grader's folder."""
     import yaml
 
-    path = (Path(artifact_location.removeprefix("file://")) / MLMODEL_FILE).resolve()  # links followed
-    if folder not in path.parents or not path.is_file():
+    location = local_path(artifact_location, folder)
+    text = read_student_file(location / MLMODEL_FILE, 100_000) if location is not None else None
+    if text is None:
         return ()
     try:
-        with path.open(encoding="utf-8") as stream:
-            document = yaml.safe_load(stream.read(100_000))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        document = yaml.safe_load(text)
+    except yaml.YAMLError:
         return ()
     flavors = document.get("flavors") if isinstance(document, dict) else None
     return tuple(sorted(str(name) for name in flavors)) if isinstance(flavors, dict) else ()
@@ -217,12 +248,6 @@ def checked_copy(store: Path, copy: Path) -> None:
 MAX_RUNS, MAX_METRICS = 200, 100  # read at most: a store is the student's file, it may be huge
 
 
-def _inside(uri: str, folder: Path) -> bool:
-    """A local artifact location inside the grader's ``folder`` (links followed): only those are listed."""
-    path = Path(uri.removeprefix("file://")).resolve()
-    return path == folder or folder in path.parents
-
-
 def _read_runs(store_folder: Path, folder: Path) -> list[TrackedRun]:
     """The runs of the store in ``store_folder`` (the private copy); logged models' files are read in ``folder``."""
     import mlflow
@@ -242,7 +267,7 @@ def _read_runs(store_folder: Path, folder: Path) -> list[TrackedRun]:
                                                  key=lambda m: (m.timestamp, m.step))]
                            for key in sorted(run.data.metrics)[:MAX_METRICS]}
                 artifacts = tuple(sorted(a.path for a in client.list_artifacts(run.info.run_id)[:MAX_RUNS])
-                                  if _inside(run.info.artifact_uri or "", folder) else ())
+                                  if local_path(run.info.artifact_uri or "", folder) is not None else ())
                 runs.append(TrackedRun(run.info.run_id, experiment.name, run.info.run_name or "", run.info.status,
                                        dict(run.data.params), {k: float(v) for k, v in run.data.metrics.items()},
                                        history, tuple(models.get(run.info.run_id, ())), run.info.artifact_uri or "",
@@ -260,14 +285,11 @@ def artifact_text(folder: str | Path, run: TrackedRun, path: str) -> str | None:
     """The text of the run's artifact ``path`` (grading side), or None when it is missing, unreadable, or lies
     outside the grader's ``folder`` (links followed: the files are the student's)."""
     folder = Path(folder).resolve()
-    file = (Path(run.artifact_uri.removeprefix("file://")) / path).resolve()
-    if folder not in file.parents or not file.is_file():
+    location = local_path(run.artifact_uri, folder)
+    file = (location / path).resolve() if location is not None else None
+    if file is None or folder not in file.parents:
         return None
-    try:
-        with file.open(encoding="utf-8") as stream:
-            return stream.read(MAX_ARTIFACT_CHARS)
-    except (OSError, UnicodeDecodeError):
-        return None
+    return read_student_file(file, MAX_ARTIFACT_CHARS)
 
 
 def describe_runs(runs: list[TrackedRun]) -> list[str]:

@@ -155,7 +155,7 @@ def command(view: View, argv: Sequence[str], env: dict[str, str], network: bool 
             outer += ["--bind" if path in view.writable else "--ro-bind", str(path), stage[path]]
         outer += ["--remount-ro", STAGE, "--die-with-parent", "--cap-add", "CAP_SETUID,CAP_SETGID", "--",
                   shutil.which("setpriv") or "setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_GID}",
-                  "--clear-groups", "--"]
+                  "--clear-groups", "--pdeathsig=SIGKILL", "--"]  # changing user clears the parent-death signal
     inner = [bwrap, "--unshare-all", "--unshare-user", *(["--share-net"] if not network else []),
              "--disable-userns", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
              "--uid", str(INNER_UID), "--gid", str(INNER_UID), "--hostname", "sandbox", "--clearenv",

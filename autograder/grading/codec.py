@@ -67,14 +67,21 @@ def _default(value: Any) -> Any:
 
 
 def _hook(obj: dict[str, Any]) -> Any:
-    if "__ndarray__" in obj:
-        dtype = np.dtype(obj["dtype"])
-        if dtype.kind not in ALLOWED_KINDS:
-            raise CodecError(f"refused array dtype {dtype}")
-        data = base64.b64decode(obj["__ndarray__"])
-        return np.frombuffer(data, dtype=dtype).reshape(obj["shape"]).copy()
-    if "__bytes__" in obj:
-        return base64.b64decode(obj["__bytes__"])
+    """An array or bytes from their encoding; anything malformed (a student's dictionary that only looks like one)
+    is a :class:`CodecError`, never another exception in the judge."""
+    try:
+        if "__ndarray__" in obj:
+            dtype = np.dtype(obj["dtype"])
+            if dtype.kind not in ALLOWED_KINDS:
+                raise CodecError(f"refused array dtype {dtype}")
+            data = base64.b64decode(obj["__ndarray__"], validate=True)
+            return np.frombuffer(data, dtype=dtype).reshape([int(n) for n in obj["shape"]]).copy()
+        if "__bytes__" in obj:
+            return base64.b64decode(obj["__bytes__"], validate=True)
+    except CodecError:
+        raise
+    except Exception as error:  # noqa: BLE001 - KeyError, binascii.Error, a wrong size: all malformed
+        raise CodecError(f"malformed encoded value: {type(error).__name__}: {error}"[:200]) from None
     return obj
 
 

@@ -206,9 +206,9 @@ class _Process:
                 line, self.pending = self.pending.split(b"\n", 1)
                 try:
                     return codec.decode(line)
-                except codec.CodecError:
+                except codec.CodecError as error:
                     self.tampering.append("message illisible reçu du processus de correction")
-                    continue
+                    return {"type": "unreadable", "message": str(error)[:200]}
             if not self.alive:
                 return None
             wait = deadline - time.monotonic()
@@ -293,7 +293,7 @@ class Sandbox:
         self.deadline = time.monotonic() + limits.wall_s
         self.jail = take(jail_spec(setup, limits), ahead=limits.prestart)
         self.setup_path = self.jail.setup  # readable by the sandbox, never writable
-        self.setup_path.write_text(json.dumps(setup.document()), encoding="utf-8")
+        self.setup_path.write_text(json.dumps({**setup.document(), "confined": self.jail.confined}), encoding="utf-8")
         self.setup_path.chmod(0o644)
         #: pytest's temporary folders for this grading (``tmp_path``), which the sandbox sees and may write
         self.basetemp = self.jail.own / "pytest"
@@ -375,6 +375,11 @@ class Sandbox:
             kind, event_id = event.get("type"), event.get("id")
             if kind == "start":
                 continue
+            if kind == "unreadable":  # a value no codec reads, or a forged line: this request is lost, and the process
+                self._retire(process)
+                return ident, Observation(error_kind="exception", duration_s=time.monotonic() - started,
+                                          message="Résultat illisible par le correcteur (valeur mal formée, ou "
+                                                  f"message forgé) : {event['message']}")
             if kind in ("reply", "error") and event_id in self.answered:
                 self.report.forged.add(event_id)  # the first answer to that request was forged
                 self.report.notices.append(f"réponse falsifiée ou en double pour la requête {event_id}")

@@ -252,7 +252,7 @@ def main(setup_path: str) -> None:
                                        + ", ".join(changes) + ") : test annulé."})
             return  # this process is compromised: the sandbox restarts a fresh one for the rest
         data = _encoded_in_time(message, float(request.get("timeout_s") or 60))
-        strays = reap_strays()  # processes the student's code started
+        strays = reap_strays(setup.get("confined", False))  # processes the student's code started
         if strays or set(threading.enumerate()) - threads:  # or threads still running: the next requests
             results.write(data[:-2] + b', "last": true}\n')  # go to a fresh sandbox
             return

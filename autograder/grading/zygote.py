@@ -21,6 +21,7 @@ import atexit
 import importlib
 import json
 import os
+import queue
 import resource
 import select
 import shutil
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,20 +105,52 @@ class JailSpec:
     network: bool = True
 
 
+MAX_LINE = 4096  # the zygote's messages are tiny: anything longer was written by someone else
+REPLY_TIMEOUT_S = 10.0  # the zygote answers a spawn at once; a worker's end is reported within this once killed
+
+
+class JailBroken(ConnectionError):
+    """The jail's zygote stopped answering as it should (killed, stopped or impersonated by the student's code)."""
+
+
 class _Lines:
-    """Newline-delimited JSON messages read from a socket."""
+    """The zygote's messages (newline-delimited JSON objects) read from its socket, untrusted: the jail is the
+    student's, its zygote may have been stopped or its socket stolen."""
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock, self.buffer = sock, b""
 
-    def read(self) -> dict[str, Any]:
+    def read(self, key: str, timeout_s: float | None) -> int:
+        """The integer ``key`` of the next message, within ``timeout_s`` (None: no limit).
+
+        Raises:
+            TimeoutError: nothing complete came in time.
+            JailBroken: the socket ended, or the message is not what the zygote sends.
+        """
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while b"\n" not in self.buffer:
-            chunk = self.sock.recv(65536)
+            if len(self.buffer) > MAX_LINE:
+                raise JailBroken("an oversized message on the jail's socket")
+            self.sock.settimeout(None if deadline is None else max(deadline - time.monotonic(), 0.001))
+            try:
+                chunk = self.sock.recv(MAX_LINE)
+            except TimeoutError:
+                raise
+            except OSError as error:
+                raise JailBroken(f"the jail's socket failed: {error}") from error
+            finally:
+                self.sock.settimeout(None)
             if not chunk:
-                raise ConnectionError("the jail's zygote ended")
+                raise JailBroken("the jail's zygote ended")
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
-        return json.loads(line)
+        try:
+            value = json.loads(line)[key]
+        except (ValueError, TypeError, KeyError) as error:
+            raise JailBroken(f"an unexpected message on the jail's socket: {line[:100]!r}") from error
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise JailBroken(f"an unexpected message on the jail's socket: {line[:100]!r}")
+        return value
 
 
 class ForkedProcess:
@@ -127,22 +161,34 @@ class ForkedProcess:
         self.returncode: int | None = None
 
     def wait(self, timeout: float | None = None) -> int:
+        """The worker's exit code, as the zygote reports it; a jail whose zygote no longer answers (stopped,
+        killed, impersonated) is destroyed, and the worker counts as killed.
+
+        Raises:
+            subprocess.TimeoutExpired: no report within ``timeout`` (the jail still answers otherwise).
+        """
         if self.returncode is None:
-            self.jail.sock.settimeout(timeout)
             try:
-                message = self.jail.lines.read()
+                self.returncode = self.jail.lines.read("status", timeout)
             except TimeoutError as error:
                 raise subprocess.TimeoutExpired("jail worker", timeout or 0) from error
-            except (ConnectionError, OSError, ValueError):
-                message = {"status": -signal.SIGKILL}  # the zygote itself was killed
-            finally:
-                self.jail.sock.settimeout(None)
-            self.returncode = int(message["status"])
+            except JailBroken:
+                self.jail.destroy()
+                self.returncode = -signal.SIGKILL
         return self.returncode
 
     def kill(self) -> None:
-        """Kill the worker and everything it started (the zygote kills all but itself on the next spawn)."""
-        self.jail.kill_workers()
+        """Kill the worker and everything it started; if the zygote cannot be asked (or does not report the end
+        in time), the whole jail goes."""
+        if not self.jail.kill_workers():
+            self.jail.destroy()
+            self.returncode = -signal.SIGKILL
+            return
+        try:
+            self.wait(REPLY_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.jail.destroy()
+            self.returncode = -signal.SIGKILL
 
 
 class Jail:
@@ -190,12 +236,11 @@ class Jail:
             stdout=subprocess.DEVNULL, stderr=log, start_new_session=True, preexec_fn=self._enter_limits)
         theirs.close()
         self.lines = _Lines(self.sock)
-        self.sock.settimeout(START_TIMEOUT_S)
+        self.destroyed = False
         try:
-            ready = self.lines.read().get("type") == "ready"
-        except (OSError, ConnectionError, ValueError):
+            ready = self.lines.read("ready", START_TIMEOUT_S) == 1
+        except (TimeoutError, JailBroken):
             ready = False
-        self.sock.settimeout(None)
         if not ready:
             self.destroy()
             log.seek(0)
@@ -216,22 +261,43 @@ class Jail:
         return path
 
     def spawn(self, spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int) -> ForkedProcess:
-        """Fork a worker; ``spec`` holds the set-up path, working folder, environment and rlimits."""
-        socket.send_fds(self.sock, [(json.dumps(spec) + "\n").encode()], [result_fd, output_fd, request_fd])
-        return ForkedProcess(self, int(self.lines.read()["pid"]))
+        """Fork a worker; ``spec`` holds the set-up path, working folder, environment and rlimits.
 
-    def kill_workers(self) -> None:
-        """Have the zygote kill the running worker and every process it left (the worker's exit status follows)."""
+        Raises:
+            JailBroken: the zygote does not answer as it should (the jail is destroyed).
+        """
         try:
+            if self.destroyed:
+                raise JailBroken("the jail was destroyed")
+            socket.send_fds(self.sock, [(json.dumps(spec) + "\n").encode()], [result_fd, output_fd, request_fd])
+            return ForkedProcess(self, self.lines.read("pid", REPLY_TIMEOUT_S))
+        except (OSError, TimeoutError) as error:
+            self.destroy()
+            raise JailBroken(f"the jail's zygote does not answer: {error}") from error
+        except JailBroken:
+            self.destroy()
+            raise
+
+    def kill_workers(self) -> bool:
+        """Ask the zygote to kill the running worker and every process it left (its exit status follows);
+        False when it cannot be asked."""
+        try:
+            self.sock.settimeout(REPLY_TIMEOUT_S)
             socket.send_fds(self.sock, [b'{"kill": true}\n'], [])
+            return True
         except OSError:
-            pass
+            return False
+        finally:
+            self.sock.settimeout(None)
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def destroy(self) -> None:
-        """End every process of the jail, remove its cgroups and its scratch folder."""
+        """End every process of the jail, remove its cgroups and its scratch folder (once)."""
+        if self.destroyed:
+            return
+        self.destroyed = True
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -246,35 +312,52 @@ class Jail:
 _lock = threading.Lock()
 _idle: dict[JailSpec, list[Jail]] = {}
 _starting: dict[JailSpec, int] = {}
+_failed: dict[JailSpec, str] = {}
 _ready = threading.Condition(_lock)
+_queue: queue.Queue[JailSpec] = queue.Queue()
+_starter: threading.Thread | None = None
 
 
-def _start_idle(spec: JailSpec) -> None:
-    """Start one jail for ``spec`` and keep it idle (a failure leaves the next :func:`take` to start one)."""
-    try:
-        jail = Jail(spec)
-    except (OSError, ConnectionError, WeakIsolation):
-        jail = None
-    evicted: list[Jail] = []
-    with _ready:
-        _starting[spec] -= 1
-        if jail is not None:
-            _idle[spec] = [*_idle.pop(spec, []), jail]  # most recently started spec last
-            while sum(map(len, _idle.values())) > MAX_IDLE:
-                oldest = next(iter(_idle))
-                evicted.append(_idle[oldest].pop(0))
-                if not _idle[oldest]:
-                    del _idle[oldest]
-        _ready.notify_all()
-    for old in evicted:
-        old.destroy()
+def _start_jails() -> None:
+    """The one thread that starts this process's jails, for as long as the process lives: a jail's processes die
+    with the thread that started them (their parent-death signal follows that thread)."""
+    while True:
+        spec = _queue.get()
+        try:
+            jail, failure = Jail(spec), None
+        except (OSError, ConnectionError, WeakIsolation) as error:
+            jail, failure = None, str(error)
+        evicted: list[Jail] = []
+        with _ready:
+            _starting[spec] -= 1
+            if jail is None:
+                _failed[spec] = failure or "?"
+            else:
+                _idle[spec] = [*_idle.pop(spec, []), jail]  # most recently started spec last
+                while sum(map(len, _idle.values())) > MAX_IDLE:
+                    oldest = next(iter(_idle))
+                    evicted.append(_idle[oldest].pop(0))
+                    if not _idle[oldest]:
+                        del _idle[oldest]
+            _ready.notify_all()
+        for old in evicted:
+            old.destroy()
+
+
+def _start(spec: JailSpec) -> None:
+    """Have the starter thread start one more jail for ``spec`` (under ``_lock``)."""
+    global _starter
+    _starting[spec] = _starting.get(spec, 0) + 1
+    if _starter is None or not _starter.is_alive():
+        _starter = threading.Thread(target=_start_jails, name="dlkit-jail-starter", daemon=True)
+        _starter.start()
+    _queue.put(spec)
 
 
 def _ahead(spec: JailSpec) -> None:
     """Start a jail for ``spec`` in the background unless one is idle or starting already (under ``_lock``)."""
     if not _idle.get(spec) and not _starting.get(spec):
-        _starting[spec] = _starting.get(spec, 0) + 1
-        threading.Thread(target=_start_idle, args=(spec,), daemon=True).start()
+        _start(spec)
 
 
 def take(spec: JailSpec, ahead: bool = True) -> Jail:
@@ -287,20 +370,20 @@ def take(spec: JailSpec, ahead: bool = True) -> Jail:
     """
     confinement()
     with _ready:
-        while not _idle.get(spec) and _starting.get(spec):
-            _ready.wait(START_TIMEOUT_S)
-        jails = _idle.get(spec, [])
-        jail = None
-        while jails and jail is None:
-            candidate = jails.pop(0)
-            if candidate.alive():
-                jail = candidate
-            else:
-                candidate.destroy()
-    if jail is None:
-        jail = Jail(spec)
-    if ahead:
-        with _lock:
+        while True:
+            jails = _idle.get(spec, [])
+            while jails and not jails[0].alive():
+                jails.pop(0).destroy()
+            if jails:
+                jail = jails.pop(0)
+                break
+            if not _starting.get(spec):
+                _failed.pop(spec, None)
+                _start(spec)
+            _ready.wait_for(lambda: bool(_idle.get(spec)) or not _starting.get(spec), START_TIMEOUT_S)
+            if not _idle.get(spec) and not _starting.get(spec) and spec in _failed:
+                raise ConnectionError(_failed.pop(spec))
+        if ahead:
             _ahead(spec)
     return jail
 
@@ -342,6 +425,17 @@ def _child(spec: dict[str, Any], result_fd: int, output_fd: int, request_fd: int
     sys.stdout.flush()
 
 
+def _undumpable() -> None:
+    """The zygote cannot be traced, nor its descriptors taken (``pidfd_getfd``), by the workers of its jail (same
+    user, no capability); its workers inherit it. Linux only: elsewhere nothing runs confined."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+    except (OSError, AttributeError):
+        pass
+
+
 def _end_worker(child: int, confined: bool) -> None:
     """Kill the worker and what it started: in a jail, every process but this one (and bwrap's init, which
     ``kill(-1)`` spares); unconfined, the worker's session."""
@@ -352,6 +446,32 @@ def _end_worker(child: int, confined: bool) -> None:
             os.killpg(child, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _wait(pid: int, sock: socket.socket, confined: bool) -> int:
+    """The worker's wait status, once it ended; meanwhile a ``kill`` message (or the socket's end) kills it.
+
+    Woken by the worker's end through a pidfd on Linux; elsewhere (a student's Mac) by polling every 50 ms.
+    """
+    ended = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+    try:
+        while True:
+            watched = [sock] if ended is None else [sock, ended]
+            ready = select.select(watched, [], [], 0.05 if ended is None else None)[0]
+            if ended is not None and ended in ready:
+                break
+            if ended is None:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    return status
+            if sock in ready:
+                message, _, _, _ = socket.recv_fds(sock, 65536, 3)
+                if not message or json.loads(message).get("kill"):
+                    _end_worker(pid, confined)
+    finally:
+        if ended is not None:
+            os.close(ended)
+    return os.waitpid(pid, 0)[1]
 
 
 def _run_worker(sock: socket.socket, spec: dict[str, Any], fds: list[int], confined: bool) -> None:
@@ -366,15 +486,7 @@ def _run_worker(sock: socket.socket, spec: dict[str, Any], fds: list[int], confi
     for descriptor in fds:
         os.close(descriptor)
     sock.sendall((json.dumps({"pid": pid}) + "\n").encode())
-    ended = os.pidfd_open(pid)
-    try:
-        while not select.select([sock, ended], [], [])[0].count(ended):
-            message, _, _, _ = socket.recv_fds(sock, 65536, 3)
-            if not message or json.loads(message).get("kill"):
-                _end_worker(pid, confined)
-    finally:
-        os.close(ended)
-    _, status = os.waitpid(pid, 0)
+    status = _wait(pid, sock, confined)
     if confined:
         _end_worker(pid, confined)  # what the worker left behind dies before the next one starts
     sock.sendall((json.dumps({"status": os.waitstatus_to_exitcode(status)}) + "\n").encode())
@@ -396,7 +508,8 @@ def serve(fd: int, confined: bool, preload: list[str], warm: list[str]) -> None:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - the sandbox imports it again and reports what fails
             pass
-    sock.sendall(b'{"type": "ready"}\n')
+    _undumpable()
+    sock.sendall(b'{"ready": 1}\n')
     while True:
         message, fds, _, _ = socket.recv_fds(sock, 65536, 3)
         if not message:

@@ -332,6 +332,11 @@ try:
 except OSError:
     pass
 ''')),
+    Variant("fake_encoded_array", "compute_metrics returns a dictionary that mimics the codec's encoding of an array, "
+            "malformed: its own error, never the judge's.", METRICS, {"compute_metrics": '''
+def compute_metrics(y_true, y_pred):
+    return {"mse": {"__ndarray__": "", "dtype": "<f8"}, "rmse": 1.0, "mae": 1.0}
+'''}, messages={"metrics_mse": "illisible"}),
     Variant("fake_reply_on_result_fd", "compute_metrics writes a forged answer with the right metrics on the "
             "sandbox's result pipe, then returns wrong ones: every test relying on it is cancelled.", METRICS,
             {"compute_metrics": '''
@@ -651,6 +656,19 @@ if set(os.environ) - allowed:
     gained.append(sorted(set(os.environ) - allowed)[:5])
 if os.environ.get("HOME") != "/tmp/home":
     gained.append(os.environ.get("HOME"))
+''')),
+    Variant("stop_the_zygote", "Stops its jail's zygote (SIGSTOP), which the grading process waits on: the jail is "
+            "destroyed at the end, after a bounded wait, and its grade stands.", frozenset(), _attack('''
+os.kill(os.getppid(), signal.SIGSTOP)
+''')),
+    Variant("steal_the_zygote_socket", "Takes the zygote's socket to the grading process with pidfd_getfd and "
+            "writes on it (a forged status, an endless line).", frozenset(), _attack(LIBC + '''
+zygote = os.getppid()
+for fd in range(3, 64):
+    stolen = libc.syscall(438, os.pidfd_open(zygote), fd, 0)
+    if stolen >= 0:
+        gained.append(f"descriptor {fd} of the zygote")
+        os.write(stolen, b'{"status": "forged"}\\n')
 ''')),
     Variant("hidden_graders_by_import", "Imports the hidden tests, the graders' judging modules and the quiz's "
             "answer key by name.", frozenset(), _attack('''
