@@ -113,6 +113,23 @@ class JailBroken(ConnectionError):
     """The jail's zygote stopped answering as it should (killed, stopped or impersonated by the student's code)."""
 
 
+SCRATCH_PREFIX = "dlkit-grading-"
+
+
+def _remove_orphaned_scratch() -> None:
+    """Remove the scratch folders of grading processes that were killed (named after their process, now gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        owner = folder.name.removeprefix(SCRATCH_PREFIX).partition("-")[0]
+        if not owner.isdigit():
+            continue
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
 class _Lines:
     """The zygote's messages (newline-delimited JSON objects) read from its socket, untrusted: the jail is the
     student's, its zygote may have been stopped or its socket stolen."""
@@ -208,7 +225,8 @@ class Jail:
     def __init__(self, spec: JailSpec) -> None:
         self.spec = spec
         self.confined = confinement() is None
-        self.scratch = Path(tempfile.mkdtemp(prefix="dlkit-grading-"))
+        _remove_orphaned_scratch()
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         bwrap.traversable(self.scratch)
         self.shared = self.scratch / "shared"
         self.shared.mkdir()
