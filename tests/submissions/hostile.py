@@ -704,7 +704,9 @@ def _all_attacks(variants: list[Variant]) -> Variant:
                    _split_doing("\n\n".join(functions) + "\n" + calls))
 
 
-ALL_ISOLATION_ATTACKS = _all_attacks(ISOLATION_VARIANTS)
+#: Without stopping its own zygote: it hurts only its own grading (the restarts that the daemons' leftovers call
+#: for then find no zygote), graded alone above.
+ALL_ISOLATION_ATTACKS = _all_attacks([v for v in ISOLATION_VARIANTS if v.name != "stop_the_zygote"])
 
 
 def render_hostile(variant: Variant, folder: Path, port: int) -> str:
