@@ -8,8 +8,15 @@ SYMBOLS = {Status.PASSED: "✔", Status.FAILED: "✘", Status.ERROR: "✘", Stat
            Status.GRADER_ERROR: "⚠"}
 
 
-#: Told wherever provisional points are counted.
+#: Told wherever provisional points are counted: the terminal, every export (README, "Provisional estimates").
 PROVISIONAL = "estimations automatiques de critères notés à la main, à confirmer par l'enseignant"
+#: The note under a table whose starred columns count provisional points.
+PROVISIONAL_STAR = f"* points provisoires, comptés dans le total : {PROVISIONAL}"
+
+
+def provisional_part(score: float, at_stake: float) -> str:
+    """What part of a total is provisional (``score`` of ``at_stake`` points), in French; "" when none is."""
+    return f"dont {score:g}/{at_stake:g} points provisoires ({PROVISIONAL})" if at_stake else ""
 
 
 def format_test(test: TestResult) -> str:
@@ -27,9 +34,8 @@ def format_submission(result: SubmissionResult) -> str:
     """A readable report of one submission: every test, then the total per task."""
     lines = [f"{result.student} — {result.assignment} — {result.score:g}/{result.max_score:g} "
              f"({result.duration_s:.1f} s)"]
-    provisional, at_stake = result.provisional_score()
-    if at_stake:
-        lines.append(f"  dont {provisional:g}/{at_stake:g} points provisoires ({PROVISIONAL})")
+    if provisional := provisional_part(*result.provisional_score()):
+        lines.append(f"  {provisional}")
     lines += [f"  ! {notice}" for notice in result.notices]
     lines += ["  " + format_test(test).replace("\n", "\n  ") for test in result.tests]
     return "\n".join(lines)
@@ -66,7 +72,7 @@ def _assignment_table(assignment: str, results: list[SubmissionResult]) -> str:
         rows.append(f"{result.student:<{width}}  {cells}  {_fraction(result.score, result.max_score):>10}"
                     f"{result.duration_s:>8.1f}s")
     if provisional:
-        rows.append(f"* points provisoires, comptés dans le total : {PROVISIONAL}")
+        rows.append(PROVISIONAL_STAR)
     return "\n".join(rows)
 
 

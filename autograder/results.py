@@ -95,10 +95,12 @@ class SubmissionResult:
     def max_score(self) -> float:
         return round(sum(test.max_score for test in self.tests), 4)
 
-    def provisional_score(self) -> tuple[float, float]:
-        """``(score, max_score)`` of the checks still provisional: automatic estimates of criteria an instructor
-        grades by hand, counted in :attr:`score` until an override replaces them."""
-        provisional = [test for test in self.tests if test.graded_by == "provisional"]
+    def provisional_score(self, task: str | None = None) -> tuple[float, float]:
+        """``(score, max_score)`` of the checks still provisional (of ``task``'s only, if given): automatic
+        estimates of criteria an instructor grades by hand, counted in :attr:`score` until an override replaces
+        them."""
+        provisional = [test for test in self.tests
+                       if test.graded_by == "provisional" and task in (None, test.task)]
         return round(sum(t.score for t in provisional), 4), round(sum(t.max_score for t in provisional), 4)
 
     def task_scores(self) -> dict[str, tuple[float, float]]:

@@ -23,12 +23,18 @@ NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?(?:e[-+]?\d+)?")
 
 @dataclass
 class ScoreSummary:
-    """Scores of one assignment or task: one value per submission that has it, in points."""
+    """Scores of one assignment or task: one value per submission that has it, in points.
+
+    Attributes:
+        provisional: ``(mean, max_score)`` of the provisional points counted in ``scores`` (automatic estimates
+            of criteria graded by hand, :meth:`SubmissionResult.provisional_score`); ``(0, 0)`` when none is.
+    """
 
     max_score: float
     scores: list[float]
     mean: float
     median: float
+    provisional: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass
@@ -71,7 +77,8 @@ class CheckStats:
 
 @dataclass
 class StudentRow:
-    """One gradebook row: the student, their feedback page (relative link), task scores and total."""
+    """One gradebook row: the student, their feedback page (relative link), task scores and total, and
+    ``(score, max_score)`` of the provisional points counted in that total."""
 
     student: str
     page: str
@@ -80,6 +87,7 @@ class StudentRow:
     max_score: float
     duration_s: float
     unreadable: bool
+    provisional: tuple[float, float]
 
 
 @dataclass
@@ -146,9 +154,15 @@ def anonymise(message: str, result: SubmissionResult) -> str:
     return message
 
 
-def _summary(scores: list[float], max_score: float) -> ScoreSummary:
-    return ScoreSummary(max_score, scores, round(statistics.fmean(scores), 4) if scores else 0.0,
-                        round(statistics.median(scores), 4) if scores else 0.0)
+def _mean(values: list[float]) -> float:
+    return round(statistics.fmean(values), 4) if values else 0.0
+
+
+def _summary(scores: list[float], max_score: float, provisional: list[tuple[float, float]]) -> ScoreSummary:
+    """``scores`` summarised; ``provisional``: each one's provisional ``(score, max_score)``."""
+    at_stake = max((m for _, m in provisional), default=0.0)
+    return ScoreSummary(max_score, scores, _mean(scores), round(statistics.median(scores), 4) if scores else 0.0,
+                        (_mean([s for s, _ in provisional]), at_stake) if at_stake else (0.0, 0.0))
 
 
 def _messages(failures: list[tuple[TestResult, SubmissionResult]]) -> list[MessageGroup]:
@@ -191,16 +205,19 @@ def assignment_stats(assignment: str, results: list[SubmissionResult]) -> Assign
     """The statistics of one assignment's results (after overrides)."""
     tasks: dict[str, list[float]] = {}
     maxima: dict[str, float] = {}
+    provisional: dict[str, list[tuple[float, float]]] = {}
     for result in results:
         for task, (score, max_score) in result.task_scores().items():
             tasks.setdefault(task, []).append(score)
             maxima[task] = max(maxima.get(task, 0.0), max_score)
+            provisional.setdefault(task, []).append(result.provisional_score(task))
     rows = [StudentRow(r.student, page_link(r.student), {t: s for t, (s, _) in r.task_scores().items()}, r.score,
-                       r.max_score, r.duration_s, is_unreadable(r)) for r in results]
+                       r.max_score, r.duration_s, is_unreadable(r), r.provisional_score()) for r in results]
     return AssignmentStats(
         assignment, len(results),
-        _summary([r.score for r in results], max((r.max_score for r in results), default=0.0)),
-        {task: _summary(scores, maxima[task]) for task, scores in tasks.items()},
+        _summary([r.score for r in results], max((r.max_score for r in results), default=0.0),
+                 [r.provisional_score() for r in results]),
+        {task: _summary(scores, maxima[task], provisional[task]) for task, scores in tasks.items()},
         _checks(results),
         _with_any(results, lambda t: t.status is Status.TIMEOUT),
         _with_any(results, lambda t: t.status is Status.CRASHED),

@@ -4,7 +4,8 @@
 
 * ``<out>/<student>/results.json``: Gradescope;
 * ``<out>/<student>/feedback.html``: the student's feedback page;
-* ``<out>/gradebook.csv``, ``<out>/junit.xml``, ``<out>/github-classroom.json``;
+* ``<out>/gradebook.csv``, ``<out>/junit.xml``, ``<out>/github-classroom.json`` (per student: the ``Points X/Y``
+  line, how many of those points are provisional, "" when none, and the reporter's document);
 * ``<out>/index.html``: the instructor's class page (statistics, histograms, grader alarms).
 """
 
@@ -21,6 +22,7 @@ from autograder.export.gradebook_csv import gradebook_csv
 from autograder.export.gradescope import gradescope_dict
 from autograder.export.html import feedback_html
 from autograder.export.junit import junit_xml
+from autograder.report import provisional_part
 from autograder.results import StoredGrading
 
 
@@ -38,6 +40,7 @@ def write_batch_outputs(gradings: list[StoredGrading], out: Path, wall_s: float 
         write_atomically(folder / "feedback.html", feedback_html(result))
     write_atomically(out / "gradebook.csv", gradebook_csv(results))
     write_atomically(out / "junit.xml", junit_xml(results))
-    classroom = {r.student: {"points": points_line(r), "result": classroom_dict(r)} for r in results}
+    classroom = {r.student: {"points": points_line(r), "provisional": provisional_part(*r.provisional_score()),
+                             "result": classroom_dict(r)} for r in results}
     write_atomically(out / "github-classroom.json", json.dumps(classroom, indent=2, ensure_ascii=False))
     write_atomically(out / "index.html", class_page(build_report(gradings, wall_s, jobs)))

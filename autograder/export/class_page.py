@@ -3,6 +3,8 @@
 Score histograms are drawn with matplotlib and embedded as PNG (base64); each student's name
 links to their feedback page. Feedback messages appear only as students already see them in
 their own pages, anonymised; nothing of a check's code, and no hidden check's limit, is shown.
+Scores that count provisional points (automatic estimates of criteria graded by hand) are starred,
+with the shared French note (:data:`autograder.report.PROVISIONAL_STAR`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from autograder.class_report import ClassReport
 from autograder.class_report.alarms import Alarm
 from autograder.class_report.stats import AssignmentStats, CheckStats, ScoreSummary
 from autograder.export.html import LABELS
+from autograder.report import PROVISIONAL_STAR, provisional_part
 
 #: Histogram bins at most, and the figure's size in inches and resolution (dots per inch).
 MAX_BINS, FIGSIZE, DPI = 20, (4.2, 2.4), 80
@@ -38,6 +41,11 @@ details { margin: .2rem 0; } .bar { background: #1b7a3a; height: .6rem; display:
 
 def _points(value: float) -> str:
     return f"{value:g}"
+
+
+def _starred(name: str, summary: ScoreSummary) -> str:
+    """``name``, starred when ``summary``'s scores count provisional points."""
+    return f"{name}*" if summary.provisional[1] else name
 
 
 def histogram_png(summary: ScoreSummary, title: str) -> str:
@@ -92,35 +100,41 @@ def _check(check: CheckStats) -> str:
 
 
 def _students(stats: AssignmentStats) -> str:
+    """One row per student; a total that counts provisional points is starred, its title says how many."""
     tasks = list(stats.tasks)
-    header = "".join(f"<th>{escape(t)}</th>" for t in tasks)
+    header = "".join(f"<th>{escape(_starred(t, stats.tasks[t]))}</th>" for t in tasks)
     rows = []
     for row in stats.students:
         cells = "".join(f'<td class="num" data-task="{escape(t)}">{_points(row.tasks[t]) if t in row.tasks else ""}'
                         "</td>" for t in tasks)
         flag = " <small>(illisible)</small>" if row.unreadable else ""
+        provisional = provisional_part(*row.provisional)
+        star = f'<span class="provisional" title="{escape(provisional)}">*</span>' if provisional else ""
         rows.append(f'<tr data-student="{escape(row.student)}"><td><a href="{escape(row.page)}">'
                     f"{escape(row.student)}</a>{flag}</td>{cells}"
                     f'<td class="num" data-total="{_points(row.score)}">{_points(row.score)}/{_points(row.max_score)}'
-                    f'</td><td class="num">{row.duration_s:.1f} s</td></tr>')
+                    f'{star}</td><td class="num">{row.duration_s:.1f} s</td></tr>')
     return (f'<table class="students" data-assignment="{escape(stats.assignment)}"><tr><th>Étudiant</th>{header}'
             f"<th>Total</th><th>Durée</th></tr>{''.join(rows)}</table>")
 
 
 def _assignment(stats: AssignmentStats) -> str:
-    figures = [histogram_png(stats.total, f"{stats.assignment} : note totale")]
-    figures += [histogram_png(summary, f"étape {task}") for task, summary in stats.tasks.items()]
+    figures = [histogram_png(stats.total, _starred(f"{stats.assignment} : note totale", stats.total))]
+    figures += [histogram_png(summary, _starred(f"étape {task}", summary)) for task, summary in stats.tasks.items()]
     images = "".join(f'<img alt="histogramme des notes" src="data:image/png;base64,{png}">' for png in figures)
     unreadable = ", ".join(escape(s) for s in stats.unreadable) or "aucune"
-    means = "".join(f"<tr><td>{escape(t)}</td><td class='num'>{s.mean:.3g} / {_points(s.max_score)}</td>"
+    means = "".join(f"<tr><td>{escape(_starred(t, s))}</td><td class='num'>{s.mean:.3g} / {_points(s.max_score)}</td>"
                     f"<td class='num'>{s.median:g}</td><td class='num'>{len(s.scores)}</td></tr>"
                     for t, s in stats.tasks.items())
     checks = "".join(_check(check) for check in stats.checks)
+    provisional = provisional_part(*stats.total.provisional)
+    mean_note = f'<span data-provisional="total">, {escape(provisional)}</span>' if provisional else ""
+    star_note = f'<li class="provisional">{escape(PROVISIONAL_STAR)}</li>' if provisional else ""
     return f"""<section class="assignment" data-assignment="{escape(stats.assignment)}">
 <h2>{escape(stats.assignment)}</h2>
 <ul><li>Soumissions : <strong data-count="submissions">{stats.submissions}</strong></li>
 <li>Note moyenne : <strong data-mean="total">{stats.total.mean:.4g}</strong> / {_points(stats.total.max_score)}
-(médiane {stats.total.median:g})</li>
+(médiane {stats.total.median:g}){mean_note}</li>{star_note}
 <li>Temps dépassé : <span data-count="timeouts">{stats.timeouts}</span> ; processus interrompu :
 <span data-count="crashes">{stats.crashes}</span> ; falsification détectée :
 <span data-count="tampering">{stats.tampering}</span> ; erreur du correcteur :

@@ -7,20 +7,26 @@ from autograder.results import SubmissionResult
 
 
 def gradebook_csv(results: list[SubmissionResult]) -> str:
-    """Columns: student, assignment, one per task (``task``), score, max_score, by_hand, duration_s, notices.
+    """Columns: student, assignment, one per task (``task``), score, max_score, provisional, provisional_tasks,
+    by_hand, duration_s, notices.
 
-    Cells a spreadsheet would run as formulas (a student named ``=HYPERLINK(...)``) are neutralised.
+    ``provisional`` is how many points of ``score`` are provisional (automatic estimates of criteria graded by
+    hand), empty when none is; ``provisional_tasks`` names the task columns that count them. Cells a spreadsheet
+    would run as formulas (a student named ``=HYPERLINK(...)``) are neutralised.
     """
     tasks: list[str] = []
     for result in results:
         tasks += [task for task in result.task_scores() if task not in tasks]
-    rows = [["student", "assignment", *tasks, "score", "max_score", "by_hand", "duration_s", "notices"]]
+    rows = [["student", "assignment", *tasks, "score", "max_score", "provisional", "provisional_tasks", "by_hand",
+             "duration_s", "notices"]]
     for result in results:
         per_task = result.task_scores()
+        provisional, at_stake = result.provisional_score()
         by_hand = ";".join(t.name for t in result.tests if t.graded_by == "instructor")
         rows.append([
             result.student, result.assignment, *(f"{per_task[t][0]:g}" if t in per_task else "" for t in tasks),
-            f"{result.score:g}", f"{result.max_score:g}", by_hand, f"{result.duration_s:.1f}",
+            f"{result.score:g}", f"{result.max_score:g}", f"{provisional:g}" if at_stake else "",
+            ";".join(t for t in per_task if result.provisional_score(t)[1]), by_hand, f"{result.duration_s:.1f}",
             " | ".join(result.notices),
         ])
     return csv_text(rows)

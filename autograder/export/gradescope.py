@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.export.files import write_atomically
-from autograder.report import format_test
+from autograder.report import format_test, provisional_part
 from autograder.results import SubmissionResult
 
 #: Hidden tests are shown once grades are published; their output never contains test code.
@@ -15,12 +15,16 @@ VISIBILITY = {False: "visible", True: "after_published"}
 
 
 def gradescope_dict(result: SubmissionResult) -> dict[str, Any]:
-    """The ``results.json`` structure: score, max_score, tests[name, score, max_score, visibility, output]."""
+    """The ``results.json`` structure: score, max_score, output, tests[name, score, max_score, visibility, output].
+
+    The submission's ``output`` says how many points of the score are provisional, then the notices.
+    """
+    provisional = provisional_part(*result.provisional_score())
     return {
         "score": result.score,
         "max_score": result.max_score,
         "execution_time": round(result.duration_s, 2),
-        "output": "\n".join(result.notices),
+        "output": "\n".join([provisional, *result.notices] if provisional else result.notices),
         "tests": [
             {
                 "name": f"{test.task} — {test.title}",

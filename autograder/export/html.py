@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
+from autograder.report import provisional_part
 from autograder.results import Status, SubmissionResult, TestResult
 
 LABELS = {
@@ -41,14 +42,16 @@ def _row(test: TestResult) -> str:
 
 
 def feedback_html(result: SubmissionResult) -> str:
-    """A self-contained HTML page (images inline)."""
+    """A self-contained HTML page (images inline); the total says how many of its points are provisional."""
+    provisional = provisional_part(*result.provisional_score())
+    total = f", {escape(provisional)}" if provisional else ""
     notices = "".join(f'<p class="notice">{escape(n)}</p>' for n in result.notices)
     rows = "".join(_row(test) for test in result.tests)
     return f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>{escape(result.assignment)} — {escape(result.student)}</title>
 <style>{STYLE}</style></head><body>
 <h1>{escape(result.assignment)} — {escape(result.student)}</h1>
-<p><strong>Note : {result.score:g} / {result.max_score:g}</strong></p>{notices}
+<p><strong>Note : {result.score:g} / {result.max_score:g}</strong>{total}</p>{notices}
 <table><tr><th>Étape</th><th>Vérification</th><th>Résultat</th><th>Points</th><th>Notation</th></tr>{rows}</table>
 </body></html>
 """

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
+from autograder.report import provisional_part
 from autograder.results import Status, SubmissionResult
 
 
 def junit_xml(results: list[SubmissionResult]) -> str:
-    """A ``<testsuites>`` document; failures carry the French feedback, never test code."""
+    """A ``<testsuites>`` document; failures carry the French feedback, never test code.
+
+    Each suite's ``score`` property is the total; a ``provisional`` property, when some of it is provisional,
+    says how much (a provisional check's title, the failure's message, says so too).
+    """
     suites = ElementTree.Element("testsuites", name="dlkit")
     for result in results:
         failed = [t for t in result.tests if t.status is Status.FAILED]
@@ -17,10 +22,10 @@ def junit_xml(results: list[SubmissionResult]) -> str:
             suites, "testsuite", name=f"{result.assignment}.{result.student}", tests=str(len(result.tests)),
             failures=str(len(failed)), errors=str(len(errors)), time=f"{result.duration_s:.2f}",
         )
-        ElementTree.SubElement(
-            ElementTree.SubElement(suite, "properties"), "property", name="score",
-            value=f"{result.score:g}/{result.max_score:g}",
-        )
+        properties = ElementTree.SubElement(suite, "properties")
+        ElementTree.SubElement(properties, "property", name="score", value=f"{result.score:g}/{result.max_score:g}")
+        if provisional := provisional_part(*result.provisional_score()):
+            ElementTree.SubElement(properties, "property", name="provisional", value=provisional)
         for test in result.tests:
             case = ElementTree.SubElement(
                 suite, "testcase", classname=f"{result.assignment}.{test.task}", name=test.name,
