@@ -51,7 +51,7 @@ EQUIVALENT: dict[str, dict[str, str]] = {
     "04_mnist_mlops": {
         "train_model:15:107:constant": "verbose=1 only prints progress",
         "evaluate_model:26:60:constant": "verbose=1 only prints progress",
-        "create_app:58:53:constant": "verbose=1 in the API's model.predict only prints progress",
+        "create_app:60:53:constant": "verbose=1 in the API's model.predict only prints progress",
         "predict_with_api:13:66:constant": "the client's time limit (30 s or 31 s) is not graded; the stand-in answers "
                                            "at once",
         "predict_with_api:12:40:constant": "numpy's reshape reads any negative size as 'the rest': reshape(-2) is "

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
+from tests.submissions import variants
 from tests.submissions.variants import Variant
 
 ASSIGNMENT = "04_mnist_mlops"
+changed = functools.partial(variants.changed, ASSIGNMENT)
 
 LOAD_MNIST_VECTORS = '''
 
@@ -126,7 +130,7 @@ def track_experiment(model, params, metrics, tracking_uri):
         store.write(b"pas une base SQLite" * 1000)
     return "run"
 '''},
-        messages={"tracking_metrics": "pas lisible par MLflow"},
+        messages={"tracking_metrics": "store MLflow reçu n'est pas lisible"},
     ),
     Variant(
         "wrong_tracking_without_model",
@@ -146,10 +150,22 @@ def track_experiment(model, params, metrics, tracking_uri):
         "The seed's API: request.get_json() without silent=True and no validation of the pixels. Valid requests, "
         "the missing key and the missing model are right; a body that is not JSON gets Flask's HTML error page, a "
         "wrong length or text pixels make reshape or float() raise (500), out-of-range and null pixels are "
-        "predicted (200): each malformed family costs its own check.",
+        "predicted (200), and so is a boolean among numbers: each malformed family costs its own check.",
         frozenset({"api_rejects_non_json", "api_rejects_wrong_length", "api_rejects_non_numeric",
-                   "api_rejects_out_of_range", "api_rejects_other_malformed"}),
+                   "api_rejects_out_of_range", "api_rejects_other_malformed", "api_rejects_boolean_among_numbers"}),
         {"api": NAIVE_API},
+    ),
+    Variant(
+        "wrong_api_boolean_among_numbers",
+        "The reference's pixel check trusts numpy's dtype alone: all-boolean bodies are refused (dtype bool), but "
+        "one true or false among numbers is read as 1 or 0 (Python's bool is an int subclass) and predicted (200), "
+        "against the notebook's rule. Only the mixed-boolean check fails.",
+        frozenset({"api_rejects_boolean_among_numbers"}),
+        changed("api",
+                ("    # bool est un sous-type d'int : np.asarray lit un booléen parmi des nombres comme 0 ou 1.\n"
+                 "    booleans = any(isinstance(pixel, bool) for pixel in np.asarray(values, dtype=object).flat)\n",
+                 ""),
+                ("if booleans or array.dtype.kind", "if array.dtype.kind")),
     ),
     Variant(
         "wrong_api_raw_pixels",
@@ -182,7 +198,8 @@ def create_app(model_path):
             array = np.asarray(payload["image"])
         except ValueError:
             return jsonify(error="Lignes de longueurs différentes"), 400
-        if array.dtype.kind not in "iuf" or array.shape not in ((784,), (28, 28)):
+        booleans = any(isinstance(pixel, bool) for pixel in np.asarray(payload["image"], dtype=object).flat)
+        if booleans or array.dtype.kind not in "iuf" or array.shape not in ((784,), (28, 28)):
             return jsonify(error="784 pixels numériques attendus"), 400
         if not np.all(np.isfinite(array)) or array.min() < 0 or array.max() > 255:
             return jsonify(error="Pixels entre 0 et 255 attendus"), 400

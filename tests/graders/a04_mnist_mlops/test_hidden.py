@@ -126,6 +126,15 @@ def test_api_rejects_other_malformed(student, tmp_path):
                 f"GET /predict : une erreur du client (405 ou 400) attendue, obtenu {status}.")
 
 
+@graded(1, task="api")
+def test_api_rejects_boolean_among_numbers(student, tmp_path):
+    """API : un booléen parmi des pixels numériques (liste plate ou 28×28) → 400 en JSON"""
+    image = flat(pixel_images(1, 47)[0])
+    rows = np.asarray(image).reshape(28, 28).tolist()
+    rows[0][0] = False
+    expect_rejected(student, tmp_path, [predict_request([True, *image[1:]]), predict_request(rows)])
+
+
 # --------------------------------------------------------------------------------------------- client
 
 
