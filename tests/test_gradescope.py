@@ -62,7 +62,8 @@ def test_gradescope_zip_grades_reference_untouched_and_empty_submissions(grader_
     with socket.socket() as server:  # the reference, split_data trying every isolation attack first
         server.bind(("127.0.0.1", 0))
         attacks = tmp_path / "attacks.ipynb"
-        attacks.write_text(render_hostile(ALL_ISOLATION_ATTACKS, tmp_path, server.getsockname()[1]), encoding="utf-8")
+        attacks.write_text(render_hostile(ALL_ISOLATION_ATTACKS, tmp_path / "others", server.getsockname()[1]),
+                           encoding="utf-8")  # "others": a folder the jail must not see, and does not hold
         attacked = _results(root, attacks, grader_env)
     assert attacked["score"] == total, [t["output"] for t in attacked["tests"] if t["score"] < t["max_score"]]
 

@@ -192,7 +192,8 @@ def test_nbgrader_scores_cannot_be_forged_from_the_kernel(tmp_path):
     students = {"plain": None, **{name: source for name, source in KERNEL_TAMPERING.items()}}
     with socket.socket() as server:  # the untouched notebook, split_data correct after every isolation attack
         server.bind(("127.0.0.1", 0))
-        attacker = render_hostile(replace(ALL_ISOLATION_ATTACKS, base="release"), tmp_path, server.getsockname()[1])
+        attacker = render_hostile(replace(ALL_ISOLATION_ATTACKS, base="release"), tmp_path / "submitted",
+                                  server.getsockname()[1])
     folder = tmp_path / "submitted" / "attacker" / assignment
     folder.mkdir(parents=True)
     (folder / f"{assignment}.ipynb").write_text(attacker, encoding="utf-8")

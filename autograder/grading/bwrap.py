@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -77,14 +78,25 @@ def _bwrap() -> str | None:
 def runtime_paths() -> list[Path]:
     """The Python installation and environment this process runs from: their prefixes and site-packages only.
 
-    Not the rest of ``sys.path``: a script's folder or the working folder there may hold anything (the /tmp of a
-    batch, other students' files).
+    Of the rest of ``sys.path``, what ``.pth`` files add (an environment layered on another), never its first entry
+    (the script's folder or the working folder, which may hold anything: other students' files), ``/`` nor the
+    temporary folder.
     """
     import site
 
     paths = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
-    paths.add(Path(sys.executable).resolve().parent)
+    hop = Path(sys.executable)  # every folder its links pass through (a virtual environment made from another)
+    for _ in range(16):
+        paths.add(hop.parent.resolve())
+        if not hop.is_symlink():
+            break
+        hop = hop.parent / os.readlink(hop)
     paths.update(Path(p).resolve() for p in site.getsitepackages() if Path(p).is_dir())
+    temporary = Path(tempfile.gettempdir()).resolve()
+    for entry in sys.path[1:]:  # what .pth files add (an environment layered on another); not the script's folder
+        path = Path(entry).resolve() if entry else None
+        if path is not None and path.is_dir() and path != Path("/") and path not in (temporary, *temporary.parents):
+            paths.add(path)
     return sorted(paths)
 
 
@@ -198,8 +210,6 @@ def problem() -> str | None:
     """Why this host cannot confine the student's code with bubblewrap (None: it can), tried once per process."""
     if _bwrap() is None:
         return "bubblewrap (bwrap) is not installed: install it (Debian/Ubuntu: apt install bubblewrap)"
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="dlkit-bwrap-check-") as scratch:
         folder = Path(scratch)
         hand_over(folder)

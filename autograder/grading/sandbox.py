@@ -34,7 +34,7 @@ GRACE_S = 5.0  # beyond a request's own limit, before the process is killed
 MAX_RESTARTS = 8
 #: Never in the sandbox's view, even where the Python environment's path holds them: the graders (hidden
 #: tests), the solutions, the example submissions, an installed package's course data.
-PRIVATE_FOLDERS = (GRADERS_DIR, SOLUTIONS_DIR, KIT_ROOT / "tests", COURSE_DIR)
+PRIVATE_FOLDERS = (GRADERS_DIR, COURSE_DIR) if BUNDLED else (GRADERS_DIR, SOLUTIONS_DIR, KIT_ROOT / "tests")
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,14 @@ class SandboxSetup:
 
 
 def _outside_private(path: Path) -> bool:
-    """``path`` neither is nor holds a private folder (an editable install puts the repository on the path)."""
-    return not any(path == folder or path in folder.resolve().parents for folder in PRIVATE_FOLDERS)
+    """``path`` neither is nor holds a private folder (an editable install puts the repository on the path).
+
+    An installed package's course folder does not count: the environment holding it is bound, and the course
+    folder covered (see :func:`jail_spec`)."""
+    covered = COURSE_DIR.resolve()
+    private = [f.resolve() for f in PRIVATE_FOLDERS if f.exists()]
+    private = [f for f in private if not (BUNDLED and (f == covered or covered in f.parents))]
+    return not any(path == folder or path in folder.parents for folder in private)
 
 
 def _environment(limits: Limits) -> dict[str, str]:

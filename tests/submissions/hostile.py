@@ -428,10 +428,11 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 ''')),
     Variant("proc_root_of_others", "Looks through every visible process's /proc/PID/root for the graders and "
             "the batch's folder.", frozenset(), _attack('''
+import glob
 for pid in filter(str.isdigit, os.listdir("/proc")):
-    for target in ("@GRADERS@/a01_regression/test_hidden.py", "@FOLDER@"):
-        if os.path.exists(f"/proc/{pid}/root{target}"):
-            gained.append(f"/proc/{pid}/root{target}")
+    root = f"/proc/{pid}/root"
+    gained += [p for p in [root + "@GRADERS@/a01_regression/test_hidden.py", *glob.glob(root + "@FOLDER@/*.ipynb")]
+               if os.path.exists(p)]
 ''')),
     Variant("proc_environ_of_others", "Reads every visible process's environment, looking for the grading "
             "process's (pytest's variables, the virtual environment, the grading user's home).", frozenset(),
@@ -450,7 +451,9 @@ for pid in ["self", *filter(str.isdigit, os.listdir("/proc"))]:
             "the zygote, itself and its children) means the host's are there.", frozenset(), _attack('''
 pids = [int(pid) for pid in os.listdir("/proc") if pid.isdigit()]
 commands = [open(f"/proc/{pid}/cmdline", "rb").read() for pid in pids if os.path.exists(f"/proc/{pid}/cmdline")]
-if max(pids) > 50 or any(b"pytest" in c or b"dask" in c or b"nbgrader" in c for c in commands):
+graders = (b"pytest", b"nbgrader", b"autograde", b"dask", b"distributed.cli.dask_worker")
+if max(pids) > 50 or any(w in graders or w.endswith((b"/pytest", b"/nbgrader")) for c in commands
+                         for w in c.split(b"\\0")):
     gained.append(f"{len(pids)} processes, up to pid {max(pids)}")
 ''')),
     Variant("kill_every_visible_process", "Sends SIGTERM to every other process it can see (its zygote, "
@@ -595,22 +598,22 @@ for folder in ("/tmp", "/dev/shm", "/var/tmp"):
             "(planted answers, their scratch, kept MLflow stores).", frozenset(), _attack('''
 import glob
 own = "/tmp/" + os.path.relpath(os.getcwd(), "/tmp").split(os.sep)[0]  # its scratch (a batch's is in /tmp)
-for pattern in ("/tmp/*", "/dev/shm/*", "/var/tmp/*", "/tmp/pytest-of-*/**/*.db"):
-    for path in glob.glob(pattern, recursive=True):
-        mine = path.startswith(own + "/") or path.endswith(f"planted-answers-of-{os.path.basename(own)}.py")
-        if path not in (own, "/tmp/home") and not mine:
-            gained.append(path)
+found = [*glob.glob("/tmp/dlkit-grading-*"), *glob.glob("/tmp/pytest-of-*/**/*.db", recursive=True)]
+for folder in ("/tmp", "/dev/shm", "/var/tmp"):
+    found += glob.glob(f"{folder}/planted-answers-of-*") + glob.glob(f"{folder}/**/*.ipynb", recursive=True)
+gained += [p for p in found if p != own and not p.endswith(f"planted-answers-of-{os.path.basename(own)}.py")]
 ''')),
     Variant("walk_whole_file_system", "Walks everything it can see, looking for graders, solutions, gradebooks, "
             "submissions and results.", frozenset(), _attack('''
 wanted = ("test_hidden.py", "gradebook.db", "results.json", "result.json", "hidden_inputs.py", "quiz.py")
+libraries = (sys.prefix, *(p for p in sys.path if "site-packages" in p))
 seen = 0
 for folder, dirs, files in os.walk("/"):
     dirs[:] = [d for d in dirs if os.path.join(folder, d) not in ("/proc", "/sys", "/dev")]
     seen += len(files)
     if seen > 400000:
         break
-    if folder.startswith(sys.prefix) and "autograder" not in folder:
+    if folder.startswith(libraries) and "autograder" not in folder:
         continue  # the libraries' own test files
     for name in files:
         graders = "graders" in folder and name in ("test_public.py", "conftest.py")
