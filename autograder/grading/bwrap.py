@@ -131,11 +131,14 @@ def _binds(view: View, stage: dict[Path, str] | None) -> list[str]:
             args += ["--ro-bind", source(path), str(path)]
     for path in _outermost(_existing(view.read_only)):
         args += ["--ro-bind", source(path), str(path)]
-    for path in view.covered:
+    # The exposed files' folders are read-only folders of their own (they may lie under the private /tmp, which
+    # stays writable): only those files are there, and nothing can be added beside them.
+    folders = [*view.covered, *sorted({path.parent for path in view.exposed} - set(view.covered))]
+    for path in folders:
         args += ["--tmpfs", str(path)]
     for path in view.exposed:
         args += ["--ro-bind", source(path), str(path)]
-    for path in view.covered:
+    for path in folders:
         args += ["--remount-ro", str(path)]
     for path in view.writable:
         args += ["--bind", source(path), str(path)]
