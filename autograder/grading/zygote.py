@@ -212,8 +212,8 @@ class Jail:
     """One submission's confinement and its zygote (see the module's docstring).
 
     Attributes:
-        scratch: the grading's own folder on the host (removed with the jail), bound into the sandbox at the same
-            path; when grading as root, the sandbox may write only in ``shared`` there.
+        scratch: the grading's own folder on the host (removed with the jail), bound read-only into the sandbox at
+            the same path, with ``shared`` and ``own`` bound read-write over it.
         shared: its sub-folder that the sandbox sees and may write (its working folders).
         own: a sub-folder the sandbox sees but where it cannot make or change anything (when grading as root): the
             submission's set-up file, and pytest's base temporary folder (``tmp_path``), whose folders the tests
@@ -246,7 +246,8 @@ class Jail:
             self.env["HOME"] = str(self.folder("home"))
         env = self.env
         if self.confined:
-            view = bwrap.View(spec.read_only, (self.scratch,), spec.covered, spec.exposed)
+            # The scratch read-only (its set-up file), its two folders read-write (``own`` by hand-over only).
+            view = bwrap.View((*spec.read_only, self.scratch), (self.shared, self.own), spec.covered, spec.exposed)
             argv = bwrap.command(view, argv, env, network=spec.network)
         log = tempfile.TemporaryFile()  # what the jail says before it is ready (bwrap's errors), for the error
         self.process = subprocess.Popen(  # not multiprocessing: a daemonic process (a Dask worker's) may start it
