@@ -128,6 +128,7 @@ def probe_module_names(package: str) -> tuple[str, str]:
     return f"{package}.probes", f"{package}.hidden_probes"
 
 
+@cache
 def probe_files(package: str, modules: tuple[str, ...], graders_dir: Path = GRADERS_DIR) -> tuple[Path, ...]:
     """The files the sandbox needs to import ``modules`` of ``package``: theirs, the package's ``__init__.py``
     and the package modules they import (``inputs``), found with ``ast``; never a test file."""
