@@ -344,8 +344,8 @@ def _start_jails() -> None:
         spec = _queue.get()
         try:
             jail, failure = Jail(spec), None
-        except (OSError, ConnectionError, WeakIsolation) as error:
-            jail, failure = None, str(error)
+        except Exception as error:  # noqa: BLE001 - this thread must live on: take() reports it as the start's failure
+            jail, failure = None, f"{type(error).__name__}: {error}"
         evicted: list[Jail] = []
         with _ready:
             _starting[spec] -= 1
