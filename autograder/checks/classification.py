@@ -97,13 +97,24 @@ def class_f1(y_true: Any, y_pred: Any, label: int, num_classes: int) -> float:
     return float(per_class_scores(y_true, y_pred, num_classes)["f1-score"][label])
 
 
+def _report_matches(found: dict, expected: dict[str, np.ndarray], class_names: list[str], field: str,
+                    atol: float) -> bool:
+    values = np.array([float(found[name].get(field, np.nan)) for name in class_names])
+    return bool(np.allclose(values, expected[field], atol=atol))
+
+
 def expect_classification_report(found: Any, y_true: Any, y_pred: Any, class_names: list[str],
-                                 fields: tuple[str, ...] = ("f1-score",), atol: float = 1e-6) -> None:
+                                 fields: tuple[str, ...] = ("f1-score",), atol: float = 1e-6,
+                                 either_order: bool = False) -> None:
     """``found`` is ``classification_report(y_true, y_pred, target_names=class_names, output_dict=True)``.
 
     One entry per class name (class ``i`` is ``class_names[i]``, even when absent), with the
     ``fields`` asked for equal to :func:`per_class_scores`. Precision and recall exchanged
     (``y_true`` and ``y_pred`` passed in the wrong order) get their own message.
+
+    Args:
+        either_order: also accept the report of ``(y_pred, y_true)``: for checks whose subject is not the
+            arguments' order, when another check already takes the point for it (one mistake, one deduction).
     """
     expect_true(isinstance(found, dict),
                 f"Un dictionnaire était attendu (output_dict=True), obtenu {type(found).__name__}.")
@@ -112,10 +123,14 @@ def expect_classification_report(found: Any, y_true: Any, y_pred: Any, class_nam
         fail("Classes du rapport (target_names)", list(class_names), [k for k in found if isinstance(found[k], dict)],
              "Une entrée par classe, dans l'ordre des numéros 0 à 9, même pour une classe absente (argument labels).")
     expected = per_class_scores(y_true, y_pred, len(class_names))
+    if either_order:
+        exchanged = per_class_scores(y_pred, y_true, len(class_names))
+        if all(_report_matches(found, exchanged, class_names, field, atol) for field in fields):
+            return
     for field in fields:
-        values = np.array([float(found[name].get(field, np.nan)) for name in class_names])
-        if np.allclose(values, expected[field], atol=atol):
+        if _report_matches(found, expected, class_names, field, atol):
             continue
+        values = np.array([float(found[name].get(field, np.nan)) for name in class_names])
         hint = ""
         swapped = {"precision": "recall", "recall": "precision"}.get(field)
         if swapped and np.allclose(values, expected[swapped], atol=atol):

@@ -297,13 +297,30 @@ def describe_runs(runs: list[TrackedRun]) -> list[str]:
     return [f"{run.experiment} / {run.name}" for run in runs]
 
 
-def expect_single_run(runs: list[TrackedRun], experiment: str) -> TrackedRun:
-    """Exactly one run, in ``experiment``: the run a tracking function logs per call."""
-    inside = [run for run in runs if run.experiment == experiment]
-    if len(runs) != 1 or len(inside) != 1:
+def tracked_run(runs: list[TrackedRun], experiment: str) -> TrackedRun:
+    """The run a tracking function logged, wherever the student logged it: the only run of ``experiment`` or,
+    when that experiment has none, the only run of the store.
+
+    Content checks (parameters, metrics, artifacts) judge the run found here; where it was logged is
+    :func:`expect_single_run`'s point alone, so a run logged in the wrong experiment costs one check, not all."""
+    candidates = [run for run in runs if run.experiment == experiment] or runs
+    if len(candidates) != 1:
         fail(f"Runs MLflow enregistrés (un seul attendu, dans l'expérience « {experiment} »)",
              [f"{experiment} / <un run>"], describe_runs(runs))
-    return inside[0]
+    return candidates[0]
+
+
+def expect_single_run(runs: list[TrackedRun], experiment: str) -> TrackedRun:
+    """Exactly one run, in ``experiment``: the run a tracking function logs per call."""
+    run = tracked_run(runs, experiment)
+    where = ("n'appelez pas mlflow.set_experiment : le run va dans l'expérience par défaut du store reçu"
+             if experiment == "Default" else f'appelez mlflow.set_experiment("{experiment}") avant mlflow.start_run()')
+    expect_equal(f"Expérience du run « {run.name} »", experiment, run.experiment,
+                 f"Le run est bien enregistré, mais dans l'expérience « {run.experiment} » : {where}.")
+    if len(runs) != 1:
+        fail(f"Runs MLflow enregistrés (un seul attendu, dans l'expérience « {experiment} »)",
+             [f"{experiment} / <un run>"], describe_runs(runs))
+    return run
 
 
 def expect_named_runs(runs: list[TrackedRun], experiment: str, names: list[str]) -> dict[str, TrackedRun]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.submissions.variants import Variant
+from tests.submissions.variants import Variant, changed
 
 ASSIGNMENT = "03_fashion_cnn"
 
@@ -98,6 +98,27 @@ def build_cnn():
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     return model
 '''},
+    ),
+    Variant(
+        "wrong_report_arguments_swapped",
+        "classification_report(y_pred, y_true): precision and recall exchanged and support counted on the "
+        "predictions. One mistake: the check of precision and recall (y_true first) takes its point; F1, support "
+        "and the absent class accept that order.",
+        frozenset({"report_precision_recall"}),
+        changed(ASSIGNMENT, "evaluation",
+                ("classification_report(y_true, y_pred,", "classification_report(y_pred, y_true,")),
+        messages={"report_precision_recall": "Précision et rappel sont échangés"},
+    ),
+    Variant(
+        "wrong_validation_augmented",
+        "train_model augments the validation images too (make_augmented_dataset on validation_data): the "
+        "validation scores no longer measure the model on the real validation images.",
+        frozenset({"train_validation_untouched"}),
+        changed(ASSIGNMENT, "train_model", (
+            "model.fit(dataset, epochs=epochs, validation_data=validation_data,",
+            "model.fit(dataset, epochs=epochs,\n                     "
+            "validation_data=make_augmented_dataset(*validation_data, augmentation),")),
+        messages={"train_validation_untouched": "L'augmentation sert à l'entraînement seulement"},
     ),
     Variant(
         "wrong_augmentation_does_nothing",

@@ -205,6 +205,15 @@ VARIANTS = [
         messages={"train_inputs_and_targets": "pas les masques"},
     ),
     Variant(
+        "wrong_tracking_default_experiment",
+        "track_conv3d logs the right run (name, parameters, architecture, measured metrics) but never calls "
+        "mlflow.set_experiment, so the run lands in « Default »: one point for where it is, its content judged "
+        "there.",
+        frozenset({"conv3d_run"}),
+        changed(ASSIGNMENT, "tracking", ('    mlflow.set_experiment("3D_Volumetric_Analysis")\n', "")),
+        messages={"conv3d_run": "dans l'expérience « Default »"},
+    ),
+    Variant(
         "wrong_figure_order_and_conv3d_filters",
         "Two independent slips: the figure shows the prediction before the true mask, and the second Conv3D "
         "keeps filters_start filters instead of twice as many (the tracked run still logs that model's own "

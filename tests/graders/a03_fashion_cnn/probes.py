@@ -105,7 +105,8 @@ def training(sub: Submission, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y
 
     Returns:
         ``{"history": history.history's values, "params": History.params (numbers and strings),
-        "changed": whether any weight moved, "moved": largest change of each weight (kernel, bias)}``.
+        "changed": whether any weight moved, "moved": largest change of each weight (kernel, bias),
+        "val_loss": the trained model's loss on ``(x_val, y_val)`` as given, measured here}``.
     """
     network = tiny_model()
     before = [w.copy() for w in network.get_weights()]
@@ -113,13 +114,15 @@ def training(sub: Submission, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y
     history = sub.function("train_model")(network, x, y, (x_val, y_val), epochs=epochs, batch_size=batch_size,
                                           **kwargs)
     after = network.get_weights()
+    val_loss = network.evaluate(x_val, y_val, batch_size=batch_size, verbose=0, return_dict=True).get("loss")
     values = getattr(history, "history", None)
     return {"history": {str(k): [float(v) for v in series] for k, series in values.items()}
             if isinstance(values, dict) else {},
             "params": {str(k): v for k, v in dict(getattr(history, "params", None) or {}).items()
                        if isinstance(v, (int, float, str))},
             "changed": any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True)),
-            "moved": [float(np.abs(b - a).max()) for a, b in zip(before, after, strict=True)]}
+            "moved": [float(np.abs(b - a).max()) for a, b in zip(before, after, strict=True)],
+            "val_loss": float(val_loss)}
 
 
 def indicator_model() -> Any:

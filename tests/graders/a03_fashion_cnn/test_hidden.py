@@ -254,16 +254,34 @@ def test_train_settings(student):
                      "Passez validation_data à model.fit.")
 
 
+@pytest.fixture(scope="module")
+def blackout_training(student) -> dict[str, Any]:
+    """One epoch of ``train_model`` with an augmentation that makes every image black (probes.training)."""
+    return student.run(probes.training, *training_sample(120, 34), *training_sample(40, 35), epochs=1, batch_size=40,
+                       augmentation="blackout")
+
+
 @graded(1, task="train")
-def test_train_uses_augmentation(student):
+def test_train_uses_augmentation(blackout_training):
     """Entraînement avec augmentation : chaque lot passe par l'augmentation"""
-    kernel_moved, bias_moved = student.run(probes.training, *training_sample(120, 34), *training_sample(40, 35),
-                                           epochs=1, batch_size=40, augmentation="blackout")["moved"]
+    kernel_moved, bias_moved = blackout_training["moved"]
     expect_true(bias_moved > 0, "Le modèle n'a pas été entraîné avec augmentation (poids inchangés).")
     expect_true(kernel_moved == 0,
                 "L'augmentation fournie n'est pas appliquée à chaque lot d'entraînement : avec une augmentation qui "
                 "rend toutes les images noires, le modèle a pourtant vu des images non noires. Entraînez sur "
                 "make_augmented_dataset(x_train, y_train, augmentation, batch_size) quand augmentation est fournie.")
+
+
+@graded(1, task="train")
+def test_train_validation_untouched(blackout_training):
+    """Entraînement avec augmentation : la validation porte sur les images de validation telles quelles"""
+    logged = blackout_training["history"].get("val_loss")
+    if not logged:
+        return  # no validation at all: test_train_settings takes that point
+    expect_close("val_loss de la dernière époque, comparée à la perte du modèle entraîné sur (x_val, y_val) "
+                 "tels quels", blackout_training["val_loss"], logged[-1], rtol=1e-4, atol=1e-5,
+                 hint="L'augmentation sert à l'entraînement seulement : passez validation_data=validation_data à "
+                      "model.fit, sans augmenter les images de validation.")
 
 
 # -------------------------------------------------------------------------------------------- evaluate
@@ -272,6 +290,7 @@ def test_train_uses_augmentation(student):
 @graded(1, task="evaluate")
 def test_report_precision_recall(report):
     """Rapport : précision et rappel de chaque classe (y_true d'abord)"""
+    # The one check that takes the point for classification_report(y_pred, y_true): the others accept that order.
     expect_classification_report(report, *labelled_sample(300, 50), CLASS_NAMES, fields=("precision", "recall"))
 
 
@@ -279,7 +298,9 @@ def test_report_precision_recall(report):
 def test_report_absent_class(student):
     """Rapport : les 10 classes, même une classe absente"""
     found = student.call("classification_summary", *absent_class_sample())
-    expect_classification_report(found, *absent_class_sample(), CLASS_NAMES, fields=("f1-score", "support"))
+    # The arguments' order is test_report_precision_recall's point: a report of (y_pred, y_true) passes here.
+    expect_classification_report(found, *absent_class_sample(), CLASS_NAMES, fields=("f1-score", "support"),
+                                 either_order=True)
 
 
 @graded(1, task="evaluate")

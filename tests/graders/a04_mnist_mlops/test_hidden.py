@@ -93,14 +93,14 @@ def test_load_saved_model(student, tmp_path, vectors):
 @graded(1, task="tracking")
 def test_tracking_logged_model(tracking):
     """MLflow : le modèle enregistré sous « mnist-model » avec la saveur Keras"""
-    run = mlflow_store.expect_single_run(tracking["runs"], "Default")
+    run = mlflow_store.tracked_run(tracking["runs"], "Default")
     mlflow_store.expect_logged_model(run, MODEL_NAME, "keras")
 
 
 @graded(1, task="tracking")
 def test_tracking_model_reloads(student, tracking, vectors):
     """MLflow : le modèle enregistré se recharge et prédit comme le modèle reçu"""
-    run = mlflow_store.expect_single_run(tracking["runs"], "Default")
+    run = mlflow_store.tracked_run(tracking["runs"], "Default")
     model = mlflow_store.expect_logged_model(run, MODEL_NAME, "keras")
     found = student.run(probes.logged_outputs, str(tracking["folder"]), model.uri, vectors, timeout_s=120)
     expect_close("Sorties du modèle rechargé depuis MLflow", grader_probabilities(vectors), found, atol=1e-5,

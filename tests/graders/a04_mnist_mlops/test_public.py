@@ -191,13 +191,13 @@ def test_tracking_one_finished_run(tracking):
 @graded(1, task="tracking")
 def test_tracking_params(tracking):
     """MLflow : les paramètres reçus (epochs, batch_size, dropout_rate) enregistrés"""
-    mlflow_store.expect_params(mlflow_store.expect_single_run(tracking["runs"], "Default"), TRACKED_PARAMS)
+    mlflow_store.expect_params(mlflow_store.tracked_run(tracking["runs"], "Default"), TRACKED_PARAMS)
 
 
 @graded(1, task="tracking")
 def test_tracking_metrics(tracking):
     """MLflow : les métriques reçues (test_accuracy, test_loss) enregistrées"""
-    mlflow_store.expect_metrics(mlflow_store.expect_single_run(tracking["runs"], "Default"), TRACKED_METRICS)
+    mlflow_store.expect_metrics(mlflow_store.tracked_run(tracking["runs"], "Default"), TRACKED_METRICS)
 
 
 # ------------------------------------------------------------------------------------------------ api

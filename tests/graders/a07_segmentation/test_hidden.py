@@ -29,7 +29,7 @@ from a07_segmentation.inputs import (
 from a07_segmentation.judging import dice, disc_estimates, expect_metric, layer_types
 from autograder.checks.expect import expect_close, expect_close_or_consistent, expect_equal, expect_true, fail
 from autograder.checks.keras_model import expect_compiled
-from autograder.checks.mlflow_store import artifact_text, expect_single_run
+from autograder.checks.mlflow_store import artifact_text, tracked_run
 from autograder.checks.thresholds import Threshold
 from autograder.grader import graded, hidden
 
@@ -269,7 +269,7 @@ def layer_summary(document: Any) -> list[tuple[Any, Any]]:
 @graded(1, task="tracking")
 def test_conv3d_architecture(tracking):
     """track_conv3d : l'architecture du modèle (model.to_json()) enregistrée comme artefact JSON"""
-    run = expect_single_run(tracking["runs"], EXPERIMENT)
+    run = tracked_run(tracking["runs"], EXPERIMENT)
     documents = {}
     for path in run.artifacts:
         text = artifact_text(tracking["folder"], run, path) if path.endswith(".json") else None
@@ -302,7 +302,7 @@ def test_conv3d_budget(tracking):
 @graded(1, task="tracking")
 def test_conv3d_real_metrics(tracking):
     """track_conv3d : val_loss et val_accuracy enregistrés sont ceux du modèle entraîné, et renvoyés"""
-    run = expect_single_run(tracking["runs"], EXPERIMENT)
+    run = tracked_run(tracking["runs"], EXPERIMENT)
     missing = sorted({"val_loss", "val_accuracy"} - set(run.metrics))
     if missing:
         fail(f"Métriques du run « {run.name} »", ["val_accuracy", "val_loss"], sorted(run.metrics))

@@ -25,7 +25,7 @@ from a07_segmentation.judging import expect_block, expect_disc_arrays, expect_me
 from autograder.checks.expect import expect_close, expect_equal, expect_true, fail
 from autograder.checks.inspection import expect_backend_portable
 from autograder.checks.keras_model import expect_layers
-from autograder.checks.mlflow_store import expect_finished, expect_single_run
+from autograder.checks.mlflow_store import expect_finished, expect_single_run, tracked_run
 from autograder.grader import graded
 
 UNET_PARAMS = 353_233
@@ -221,7 +221,7 @@ def numbers(text: str) -> list[int]:
 @graded(1, task="tracking")
 def test_conv3d_params(tracking):
     """track_conv3d : paramètres optimizer, filters_start, input_shape et kernel_size"""
-    run = expect_single_run(tracking["runs"], EXPERIMENT)
+    run = tracked_run(tracking["runs"], EXPERIMENT)
     params = run.params
     expected = ["filters_start", "input_shape", "kernel_size", "optimizer"]
     if sorted(params) != expected:

@@ -34,7 +34,7 @@ from autograder.checks.expect import expect_close, expect_equal, expect_true, fa
 from autograder.checks.figures import expect_curves
 from autograder.checks.inspection import expect_backend_portable
 from autograder.checks.keras_model import expect_layers
-from autograder.checks.mlflow_store import expect_finished, expect_single_run
+from autograder.checks.mlflow_store import expect_finished, expect_single_run, tracked_run
 from autograder.checks.qcm import expect_answered
 from autograder.grader import graded
 from autograder.grading.spec import Failure
@@ -239,7 +239,7 @@ def test_training_run(tracking):
 @graded(1, task="training")
 def test_training_params(tracking):
     """train_seq2seq : paramètres input_len, output_len, epochs et batch_size"""
-    run = expect_single_run(tracking["runs"], EXPERIMENT)
+    run = tracked_run(tracking["runs"], EXPERIMENT)
     found = {key: re.sub(r"\.0$", "", value) for key, value in run.params.items()}
     want = {"input_len": "12", "output_len": "4", "epochs": "2", "batch_size": "16"}
     if found != want:
