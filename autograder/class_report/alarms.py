@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from autograder.class_report.stats import is_unreadable
+from autograder.class_report.items import item_analysis
+from autograder.class_report.stats import check_outcomes, is_unreadable
 from autograder.results import Status, StoredGrading, SubmissionResult, TestResult
 
 #: Fewest readable submissions that ran a check before :func:`nearly_all_fail` judges it.
@@ -22,6 +23,9 @@ FAIL_SHARE, OTHERS_PASS_SHARE = 0.9, 0.75
 NEAR_SHARE, NEAR_ABSOLUTE = 0.05, 0.01
 #: :func:`threshold_cluster`: fewest near misses, and their least share of the measured submissions.
 NEAR_MIN_COUNT, NEAR_MIN_SHARE = 3, 0.2
+#: :func:`negative_discrimination`: fewest submissions attempting the check, fewest of them passing it and failing
+#: it, and the discrimination (point-biserial correlation) at or below which it fires.
+DISCRIMINATION_MIN_ATTEMPTED, DISCRIMINATION_MIN_EACH, NEGATIVE_DISCRIMINATION = 10, 3, -0.3
 
 
 @dataclass
@@ -156,8 +160,40 @@ def unstable_outcomes(gradings: list[StoredGrading]) -> list[Alarm]:
             for name, (title, statuses, students) in sorted(differing.items())]
 
 
+def negative_discrimination(gradings: list[StoredGrading]) -> list[Alarm]:
+    """A check that the weaker students pass and the stronger ones fail.
+
+    Fires when at least :data:`DISCRIMINATION_MIN_ATTEMPTED` submissions attempted the check's task
+    (:mod:`autograder.class_report.items`: unreadable and untouched notebooks, tasks left as released and grader
+    errors left out), at least :data:`DISCRIMINATION_MIN_EACH` of them pass it and as many fail it, and the
+    point-biserial correlation of passing it with the rest of the score is at most
+    :data:`NEGATIVE_DISCRIMINATION`: the check likely rewards a wrong answer or rejects a right one (an answer
+    key swapped, a comparison reversed, a limit on the wrong side). The students named are those failing it,
+    the strongest first.
+    """
+    results = [g.result for g in gradings]
+    alarms = []
+    for item in item_analysis(results):
+        failed = item.attempted - item.passed
+        if (item.discrimination is None or item.discrimination > NEGATIVE_DISCRIMINATION
+                or item.attempted < DISCRIMINATION_MIN_ATTEMPTED
+                or min(item.passed, failed) < DISCRIMINATION_MIN_EACH):
+            continue
+        failing = [(r.score - t.score, r.student) for t, r, standing in check_outcomes(results)[item.name]
+                   if not standing and not t.passed and t.status is not Status.GRADER_ERROR]
+        alarms.append(Alarm("negative_discrimination", item.name, item.title,
+                            f"les soumissions qui réussissent cette vérification ont moins de points ailleurs que "
+                            f"celles qui l'échouent (corrélation point-bisériale {item.discrimination:.2f} sur "
+                            f"{item.attempted} soumissions ayant traité l'étape, {item.passed} réussites) : le test "
+                            f"récompense peut-être une mauvaise réponse ou refuse une bonne (clé de réponse, "
+                            f"comparaison inversée, seuil du mauvais côté). Les meilleures soumissions qui "
+                            f"l'échouent sont nommées en premier.",
+                            [student for _, student in sorted(failing, key=lambda f: (-f[0], f[1]))]))
+    return alarms
+
+
 RULES: tuple[Callable[[list[StoredGrading]], list[Alarm]], ...] = (
-    grader_errors, nearly_all_fail, threshold_cluster, unstable_outcomes)
+    grader_errors, nearly_all_fail, threshold_cluster, unstable_outcomes, negative_discrimination)
 
 
 def alarms(gradings: list[StoredGrading]) -> list[Alarm]:

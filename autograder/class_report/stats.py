@@ -2,7 +2,10 @@
 
 Every score here is the one ``gradebook.csv`` holds for the same results (after overrides): a
 submission's total is :attr:`SubmissionResult.score`, a task's score is
-:meth:`SubmissionResult.task_scores`. A check's pass rate counts the submissions that ran it.
+:meth:`SubmissionResult.task_scores`. A check's pass rate counts the submissions that ran it; its
+feedback messages are those of the submissions that attempted its task (:func:`attempted_tasks`): an
+untouched or unreadable notebook, or a task left as released, fails for a reason of its own and is
+counted apart.
 """
 
 from __future__ import annotations
@@ -19,6 +22,12 @@ from autograder.results import Status, StoredGrading, SubmissionResult, TestResu
 #: Feedback messages of one failing check shown per group, and groups shown per check.
 EXAMPLES_PER_GROUP, GROUPS_PER_CHECK = 3, 5
 NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?(?:e[-+]?\d+)?")
+#: What a check says of code not written yet: a function that still raises ``NotImplementedError``
+#: (:mod:`autograder.grading.worker`, :func:`autograder.checks.inspection.expect_written`), a definition or an
+#: answer not found. The released notebook fails every check with one of them (tests/test_examples.py).
+NOT_WRITTEN = ("NotImplementedError", "introuvable")
+#: Seconds a grading's own duration may exceed its batch's wall time by (both are rounded, and timed apart).
+CLOCK_SLACK_S = 0.1
 
 
 @dataclass
@@ -60,7 +69,11 @@ class CheckStats:
         graded: submissions that ran the check (readable or not).
         passed: of those, how many passed.
         statuses: count per non-passing status (``failed``, ``error``, ``timeout``, ...).
-        messages: the most frequent failure messages, most frequent first.
+        messages: the most frequent failure messages of the submissions that attempted the check's task, most
+            frequent first.
+        unreadable, untouched, not_attempted: of ``graded``, the unreadable notebooks, the untouched ones
+            (:func:`is_untouched`) and the others whose task was left as released: counted apart from
+            ``messages``.
     """
 
     name: str
@@ -73,6 +86,9 @@ class CheckStats:
     pass_rate: float
     statuses: dict[str, int]
     messages: list[MessageGroup]
+    unreadable: int = 0
+    untouched: int = 0
+    not_attempted: int = 0
 
 
 @dataclass
@@ -122,14 +138,20 @@ class ClassStats:
     """A batch's statistics: one entry per assignment, and how long the batch took.
 
     Attributes:
-        wall_s: the batch's wall time in seconds (None when not recorded).
+        wall_s: the wall time in seconds of the batch's last run (None when not recorded): a resumed batch
+            records only its last run, which may have graded nothing.
         jobs: grading processes used (None when not recorded).
+        grading_s: the sum of every stored grading's own duration, in seconds, whichever run graded it.
+        earlier_runs: gradings that took longer than ``wall_s`` on their own, so were made by an earlier run
+            of a resumed batch (a lower bound: a short grading reused from an earlier run is not told apart).
     """
 
     submissions: int
     wall_s: float | None
     jobs: int | None
     assignments: list[AssignmentStats] = field(default_factory=list)
+    grading_s: float = 0.0
+    earlier_runs: int = 0
 
 
 def is_unreadable(result: SubmissionResult) -> bool:
@@ -142,6 +164,39 @@ def is_unreadable(result: SubmissionResult) -> bool:
         return True
     return bool(result.notices) and all(t.status is Status.ERROR and t.message == result.notices[0]
                                         for t in result.tests)
+
+
+def not_written(test: TestResult) -> bool:
+    """The check failed because the code or answer it reads is not written yet (:data:`NOT_WRITTEN`)."""
+    return test.status in (Status.FAILED, Status.ERROR) and any(word in test.message for word in NOT_WRITTEN)
+
+
+def attempted_tasks(result: SubmissionResult) -> dict[str, bool]:
+    """``{task: attempted}`` in the assignment's order: a task is attempted unless every one of its checks
+    failed for code not written (:func:`not_written`); nothing is attempted in an unreadable notebook."""
+    if is_unreadable(result):
+        return {test.task: False for test in result.tests}
+    attempted: dict[str, bool] = {}
+    for test in result.tests:
+        attempted[test.task] = attempted.get(test.task, False) or not not_written(test)
+    return attempted
+
+
+def is_untouched(result: SubmissionResult) -> bool:
+    """A readable notebook whose student changed nothing that is graded: no task attempted
+    (:func:`attempted_tasks`), as in the released notebook."""
+    return bool(result.tests) and not is_unreadable(result) and not any(attempted_tasks(result).values())
+
+
+def standings(result: SubmissionResult) -> dict[str, str]:
+    """``{task: standing}``: ``unreadable`` or ``untouched`` (the whole notebook), ``not_attempted`` (a task
+    left as released in a notebook otherwise worked on), "" (attempted)."""
+    if is_unreadable(result):
+        return {test.task: "unreadable" for test in result.tests}
+    attempted = attempted_tasks(result)
+    if not any(attempted.values()):
+        return dict.fromkeys(attempted, "untouched")
+    return {task: "" if done else "not_attempted" for task, done in attempted.items()}
 
 
 def anonymise(message: str, result: SubmissionResult) -> str:
@@ -175,20 +230,29 @@ def _messages(failures: list[tuple[TestResult, SubmissionResult]]) -> list[Messa
             for pattern, texts in ranked]
 
 
-def _checks(results: list[SubmissionResult]) -> list[CheckStats]:
-    ran: dict[str, list[tuple[TestResult, SubmissionResult]]] = {}
+def check_outcomes(results: list[SubmissionResult]) -> dict[str, list[tuple[TestResult, SubmissionResult, str]]]:
+    """Each check's outcomes by its name, in the assignment's order: ``(test, its result, its task's standing)``
+    (:func:`standings`)."""
+    ran: dict[str, list[tuple[TestResult, SubmissionResult, str]]] = {}
     for result in results:
+        standing = standings(result)
         for test in result.tests:
-            ran.setdefault(test.name, []).append((test, result))
+            ran.setdefault(test.name, []).append((test, result, standing[test.task]))
+    return ran
+
+
+def _checks(results: list[SubmissionResult]) -> list[CheckStats]:
     checks = []
-    for name, outcomes in ran.items():
+    for name, outcomes in check_outcomes(results).items():
         first = outcomes[0][0]
-        failures = [(t, r) for t, r in outcomes if not t.passed]
+        failures = [(t, r, standing) for t, r, standing in outcomes if not t.passed]
         passed = len(outcomes) - len(failures)
+        apart = Counter(standing for _, _, standing in outcomes)
         checks.append(CheckStats(name, first.title, first.task, first.hidden, first.max_score, len(outcomes), passed,
                                  round(passed / len(outcomes), 4),
-                                 dict(Counter(t.status.value for t, _ in failures).most_common()),
-                                 _messages(failures)))
+                                 dict(Counter(t.status.value for t, _, _ in failures).most_common()),
+                                 _messages([(t, r) for t, r, standing in failures if not standing]),
+                                 apart["unreadable"], apart["untouched"], apart["not_attempted"]))
     return sorted(checks, key=lambda c: (c.pass_rate, -c.graded))  # stable: the assignment's order within ties
 
 
@@ -239,5 +303,8 @@ def by_assignment(gradings: list[StoredGrading]) -> dict[str, list[StoredGrading
 
 def class_stats(gradings: list[StoredGrading], wall_s: float | None = None, jobs: int | None = None) -> ClassStats:
     """The statistics of a whole batch (results after overrides), one entry per assignment."""
+    durations = [g.result.duration_s for g in gradings]
     return ClassStats(len(gradings), wall_s, jobs, [assignment_stats(name, [g.result for g in group])
-                                                    for name, group in by_assignment(gradings).items()])
+                                                    for name, group in by_assignment(gradings).items()],
+                      round(sum(durations), 2),
+                      sum(d > wall_s + CLOCK_SLACK_S for d in durations) if wall_s is not None else 0)

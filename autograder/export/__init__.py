@@ -6,7 +6,8 @@
 * ``<out>/<student>/feedback.html``: the student's feedback page;
 * ``<out>/gradebook.csv``, ``<out>/junit.xml``, ``<out>/github-classroom.json`` (per student: the ``Points X/Y``
   line, how many of those points are provisional, "" when none, and the reporter's document);
-* ``<out>/index.html``: the instructor's class page (statistics, histograms, grader alarms).
+* ``<out>/index.html``: the instructor's class page (statistics, histograms, grader alarms, item analysis);
+* ``<out>/item-analysis.csv``: every check's item analysis (pass rate, discrimination, distance to a limit).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from autograder.export.github import classroom_dict, points_line
 from autograder.export.gradebook_csv import gradebook_csv
 from autograder.export.gradescope import gradescope_dict
 from autograder.export.html import feedback_html
+from autograder.export.item_analysis import item_analysis_csv
 from autograder.export.junit import junit_xml
 from autograder.report import provisional_part
 from autograder.results import StoredGrading
@@ -43,4 +45,6 @@ def write_batch_outputs(gradings: list[StoredGrading], out: Path, wall_s: float 
     classroom = {r.student: {"points": points_line(r), "provisional": provisional_part(*r.provisional_score()),
                              "result": classroom_dict(r)} for r in results}
     write_atomically(out / "github-classroom.json", json.dumps(classroom, indent=2, ensure_ascii=False))
-    write_atomically(out / "index.html", class_page(build_report(gradings, wall_s, jobs)))
+    report = build_report(gradings, wall_s, jobs)
+    write_atomically(out / "item-analysis.csv", item_analysis_csv(report.items))
+    write_atomically(out / "index.html", class_page(report))

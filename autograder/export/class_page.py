@@ -4,7 +4,9 @@ Score histograms are drawn with matplotlib and embedded as PNG (base64); each st
 links to their feedback page. Feedback messages appear only as students already see them in
 their own pages, anonymised; nothing of a check's code, and no hidden check's limit, is shown.
 Scores that count provisional points (automatic estimates of criteria graded by hand) are starred,
-with the shared French note (:data:`autograder.report.PROVISIONAL_STAR`).
+with the shared French note (:data:`autograder.report.PROVISIONAL_STAR`). Each assignment's section opens
+with a short summary and the students' table, then the histograms, the tasks, the checks' item analysis
+(:mod:`autograder.class_report.items`) and every check's most frequent messages.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import numpy as np
 
 from autograder.class_report import ClassReport
 from autograder.class_report.alarms import Alarm
-from autograder.class_report.stats import AssignmentStats, CheckStats, ScoreSummary
+from autograder.class_report.items import ItemStats
+from autograder.class_report.stats import AssignmentStats, CheckStats, ClassStats, ScoreSummary
 from autograder.export.html import LABELS
 from autograder.report import PROVISIONAL_STAR, provisional_part
 
@@ -25,7 +28,8 @@ from autograder.report import PROVISIONAL_STAR, provisional_part
 MAX_BINS, FIGSIZE, DPI = 20, (4.2, 2.4), 80
 STATUS_NAMES = {status.value: label for status, (label, _) in LABELS.items()}
 RULE_NAMES = {"grader_errors": "Erreur du correcteur", "nearly_all_fail": "Échec presque général",
-              "threshold_cluster": "Mesures juste sous le seuil", "unstable_outcomes": "Résultat instable"}
+              "threshold_cluster": "Mesures juste sous le seuil", "unstable_outcomes": "Résultat instable",
+              "negative_discrimination": "Discrimination négative"}
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; color: #222; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 1rem; }
@@ -36,6 +40,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .figures { display: flex; flex-wrap: wrap; gap: .5rem; } .figures img { border: 1px solid #ddd; }
 pre.feedback { white-space: pre-wrap; background: #f6f6f6; padding: .3rem; margin: .2rem 0; font-size: .85rem; }
 details { margin: .2rem 0; } .bar { background: #1b7a3a; height: .6rem; display: inline-block; }
+.negative { color: #b3261e; font-weight: bold; }
 """
 
 
@@ -92,11 +97,55 @@ def _check(check: CheckStats) -> str:
         + "".join(f'<pre class="feedback">{escape(text)}</pre>' for text in group.examples) + "</details>"
         for group in check.messages)
     hidden = " <small>(test caché)</small>" if check.hidden else ""
+    apart = _apart(check.untouched, check.unreadable, check.not_attempted)
+    apart = f'<br><small class="apart">Messages sans les soumissions comptées à part : {apart}</small>' if apart else ""
     return (f'<tr data-check="{escape(check.name)}"><td>{escape(check.task)}</td>'
-            f"<td>{escape(check.title)}{hidden}<br><code>{escape(check.name)}</code>{groups}</td>"
+            f"<td>{escape(check.title)}{hidden}<br><code>{escape(check.name)}</code>{groups}{apart}</td>"
             f'<td class="num" data-passed="{check.passed}" data-graded="{check.graded}">{check.passed}/{check.graded}'
             f'<br><span class="bar" style="width:{4 * check.pass_rate:.2f}rem"></span> {check.pass_rate:.0%}</td>'
             f"<td>{statuses}</td></tr>")
+
+
+def _apart(untouched: int, unreadable: int, not_attempted: int, grader_errors: int = 0) -> str:
+    """The submissions counted apart from a check's figures, in words ("" when none)."""
+    counts = (("untouched", untouched, "notebook(s) non modifié(s)"), ("unreadable", unreadable, "illisible(s)"),
+              ("not_attempted", not_attempted, "étape(s) non commencée(s)"),
+              ("grader_errors", grader_errors, "erreur(s) du correcteur"))
+    return " ; ".join(f'<span data-apart="{key}">{count}</span> {label}' for key, count, label in counts if count)
+
+
+def _item(item: ItemStats) -> str:
+    """One check's row of the item analysis table."""
+    hidden = " <small>(test caché)</small>" if item.hidden else ""
+    rate = (f"{item.passed}/{item.attempted} ({item.pass_rate:.0%})" if item.pass_rate is not None else "—")
+    if item.discrimination is None:
+        discrimination = "—"
+    else:
+        negative = ' class="negative"' if item.discrimination < 0 else ""
+        discrimination = f"<span{negative}>{item.discrimination:+.2f}</span>"
+    gap = (f"{item.median_gap:.1%} du seuil ({item.measured_failures} mesure(s))" if item.median_gap is not None
+           else "—")
+    return (f'<tr data-item="{escape(item.name)}" data-attempted="{item.attempted}" data-passed="{item.passed}" '
+            f'data-discrimination="{"" if item.discrimination is None else f"{item.discrimination:.4f}"}">'
+            f"<td>{escape(item.task)}</td><td>{escape(item.title)}{hidden}<br><code>{escape(item.name)}</code></td>"
+            f'<td class="num">{rate}</td><td class="num">{discrimination}</td><td class="num">{gap}</td>'
+            f"<td>{_apart(item.untouched, item.unreadable, item.not_attempted, item.grader_errors) or '—'}</td></tr>")
+
+
+def _items(stats: AssignmentStats, items: list[ItemStats]) -> str:
+    """The item analysis table of one assignment, in the assignment's order of checks."""
+    if not items:
+        return ""
+    return f"""<h3>Analyse des vérifications (items)</h3>
+<p><small>Calculée sur les soumissions qui ont traité l'étape : les notebooks non modifiés ou illisibles, les
+étapes laissées telles que distribuées et les erreurs du correcteur sont comptés à part. Discrimination :
+corrélation point-bisériale entre la réussite de la vérification et le reste de la note (le total moins les
+points de cette vérification) ; proche de 0, la vérification ne sépare pas les meilleurs étudiants des plus
+faibles ; négative, ce sont les plus faibles qui la réussissent. Écart au seuil : pour les vérifications à
+seuil, médiane de l'écart relatif entre les mesures en échec et le seuil.</small></p>
+<table class="items" data-assignment="{escape(stats.assignment)}"><tr><th>Étape</th><th>Vérification</th>
+<th>Réussite (ont traité l'étape)</th><th>Discrimination</th><th>Écart des échecs au seuil</th>
+<th>Comptés à part</th></tr>{"".join(_item(item) for item in items)}</table>"""
 
 
 def _students(stats: AssignmentStats) -> str:
@@ -118,7 +167,7 @@ def _students(stats: AssignmentStats) -> str:
             f"<th>Total</th><th>Durée</th></tr>{''.join(rows)}</table>")
 
 
-def _assignment(stats: AssignmentStats) -> str:
+def _assignment(stats: AssignmentStats, items: list[ItemStats]) -> str:
     figures = [histogram_png(stats.total, _starred(f"{stats.assignment} : note totale", stats.total))]
     figures += [histogram_png(summary, _starred(f"étape {task}", summary)) for task, summary in stats.tasks.items()]
     images = "".join(f'<img alt="histogramme des notes" src="data:image/png;base64,{png}">' for png in figures)
@@ -141,30 +190,44 @@ def _assignment(stats: AssignmentStats) -> str:
 <span data-count="grader_errors">{stats.grader_errors}</span> (soumissions concernées)</li>
 <li>Soumissions illisibles (<span data-count="unreadable">{len(stats.unreadable)}</span>) : {unreadable}</li>
 <li>Temps de correction cumulé : {stats.grading_s:.1f} s</li></ul>
+<h3>Étudiants</h3>
+{_students(stats)}
 <div class="figures">{images}</div>
 <h3>Par étape</h3>
 <table><tr><th>Étape</th><th>Moyenne</th><th>Médiane</th><th>Soumissions</th></tr>{means}</table>
+{_items(stats, items)}
 <h3>Vérifications, de la plus échouée à la plus réussie</h3>
 <table class="checks"><tr><th>Étape</th><th>Vérification et messages les plus fréquents</th><th>Réussite</th>
 <th>Échecs</th></tr>{checks}</table>
-<h3>Étudiants</h3>
-{_students(stats)}
 </section>"""
+
+
+def _duration(stats: ClassStats) -> str:
+    """How long the batch's gradings took: their own durations summed, and the last run's wall time when recorded
+    (a resumed batch's last run may have graded little or nothing: it says so, with both figures)."""
+    jobs = f" avec {stats.jobs} processus de correction" if stats.jobs else ""
+    total = (f'somme des durées des {stats.submissions} corrections enregistrées : '
+             f'<span data-duration="grading">{stats.grading_s:.1f} s</span>')
+    if stats.wall_s is None:
+        return f"durée de la correction non enregistrée ; {total}"
+    wall = f'<span data-duration="wall">{stats.wall_s:.1f} s</span>'
+    if stats.earlier_runs:
+        return (f'<span data-duration="resumed">correction reprise</span> : la dernière exécution a duré {wall}{jobs}, '
+                f"et au moins {stats.earlier_runs} des corrections viennent d'une exécution précédente ; {total}")
+    return f"durée de la correction : {wall}{jobs} ; {total}"
 
 
 def class_page(report: ClassReport) -> str:
     """The whole page: alarms first, then the batch, then one section per assignment."""
     stats = report.stats
-    wall = f"{stats.wall_s:.1f} s" if stats.wall_s is not None else "non enregistrée"
-    jobs = f" avec {stats.jobs} processus de correction" if stats.jobs else ""
     names = ", ".join(escape(a.assignment) for a in stats.assignments) or "aucun devoir"
-    sections = "".join(_assignment(a) for a in stats.assignments)
+    sections = "".join(_assignment(a, report.items.get(a.assignment, [])) for a in stats.assignments)
     return f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>Rapport de classe — {names}</title>
 <style>{STYLE}</style></head><body>
 <h1>Rapport de classe — {names}</h1>
 {_alarms(report)}
-<p><strong data-count="batch">{stats.submissions}</strong> soumissions ; durée de la correction : {wall}{jobs}.
+<p><strong data-count="batch">{stats.submissions}</strong> soumissions ; {_duration(stats)}.
 Chaque nom mène à la page de retour de l'étudiant.</p>
 {sections}
 </body></html>
