@@ -26,10 +26,25 @@ from autograder.grading.engine import AssignmentNotFound, grade_notebook, resolv
 from autograder.grading.executors import SchedulerLost
 from autograder.grading.notebook import NotebookError, read_notebook
 from autograder.grading.zygote import WEAK_ISOLATION_ENV, WeakIsolation, confinement
+from autograder.intake import attach, set_times, take_in
+from autograder.late_policy import PolicyError
 from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.paths import ASSIGNMENTS_DIR, BUNDLED, EXAMPLES_DIR, SOLUTIONS_DIR
+from autograder.regrade import format_changes, history_of
 from autograder.report import format_submission, format_table
-from autograder.submissions import Job, discover
+from autograder.roster import RosterError, csv_rows, read_roster
+from autograder.semester import (
+    LMS_EXPORTS,
+    finish,
+    keep_intake,
+    keep_policy,
+    lms_exports,
+    load_arrivals,
+    load_policy,
+    stored_policy,
+)
+from autograder.submission_times import TimeError
+from autograder.submissions import Job
 
 #: The batch folder's stored results, and the copy of the overrides its exports were built with.
 STATE, OVERRIDES_COPY = ".state", "overrides.csv"
@@ -92,8 +107,15 @@ def _grade(args: argparse.Namespace) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
     overrides = read_overrides(Path(args.overrides)) if args.overrides else []
+    roster = read_roster(Path(args.roster)) if args.roster else None
+    policy = load_policy(Path(args.policy) if args.policy else None)
     with tempfile.TemporaryDirectory(prefix="dlkit-inputs-") as scratch:
-        jobs = discover([Path(p) for p in args.inputs], args.assignment, Path(scratch))
+        intake = take_in([Path(p) for p in args.inputs], args.assignment, Path(scratch), roster)
+        set_times(intake, Path(args.times) if args.times else None, csv_rows(Path(args.roster)) if roster else None,
+                  policy.time_zone if policy else "UTC", bool(policy and policy.file_times))
+        for warning in intake.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        jobs = intake.jobs
         only = _selection(args, lambda: _assignments_of(jobs, args.assignment))
         if not jobs:
             print("error: no notebook found in the inputs", file=sys.stderr)
@@ -132,6 +154,8 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"infrastructure failure (not a grade, regraded by the next run): {student}: {' ; '.join(errors)}",
               file=sys.stderr)
     results = [apply_overrides(result, overrides) for result in results]
+    arrivals = intake.by_student()
+    attach(results, arrivals, policy)
     if len(results) == 1:
         print(format_submission(results[0]))
         if args.github:
@@ -147,9 +171,13 @@ def _grade(args: argparse.Namespace) -> int:
     if store:
         store.save_batch([job.student for job in jobs], wall_s, args.jobs)
         _keep_overrides(store, Path(args.overrides) if args.overrides else None)
+        keep_intake(store.folder, intake)
+        keep_policy(store.folder, Path(args.policy) if args.policy else None)
         write_batch_outputs(gradings, Path(args.out), wall_s, args.jobs)
+        changes = finish(Path(args.out), store.folder, gradings, arrivals)
         print(f"exports written to {args.out}/ (index.html, gradebook.csv, junit.xml, github-classroom.json, "
               f"<student>/results.json, <student>/feedback.html)")
+        print(format_changes(changes))
     if args.json:
         write_atomically(Path(args.json), json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
     if args.nbgrader_db:
@@ -180,6 +208,9 @@ def _report(args: argparse.Namespace) -> int:
     copy = store.folder / OVERRIDES_COPY
     source = Path(args.overrides) if args.overrides else copy if copy.is_file() else None
     overrides = read_overrides(source) if source else []
+    policy_file = Path(args.policy) if args.policy else stored_policy(store.folder)
+    policy = load_policy(policy_file)
+    arrivals = load_arrivals(store.folder)
     batch = store.batch()
     gradings, missing = [], []
     for student in batch["students"]:
@@ -191,7 +222,16 @@ def _report(args: argparse.Namespace) -> int:
             gradings.append(grading)
     if args.overrides:
         _keep_overrides(store, source)
+    if args.policy:
+        keep_policy(store.folder, policy_file)
+    attach([grading.result for grading in gradings], arrivals, policy)
     write_batch_outputs(gradings, out, batch.get("wall_s"), batch.get("jobs"))
+    changes = finish(out, store.folder, gradings, arrivals)
+    for line in lms_exports(out, [grading.result for grading in gradings], args.export or []):
+        print(line, file=sys.stderr if args.json == "-" else sys.stdout)
+    if args.changes:
+        shown = changes if changes.changes else next(iter(history_of(store.folder)), None)
+        print(format_changes(shown), file=sys.stderr if args.json == "-" else sys.stdout)
     report = build_report(gradings, batch.get("wall_s"), batch.get("jobs"))
     if args.json:
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
@@ -312,6 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
     _tls_options(grade)
     grade.add_argument("--json", help="write the full results (all submissions) as JSON here")
     grade.add_argument("--overrides", help="CSV of instructor overrides (student,check,points,comment)")
+    grade.add_argument("--roster", help="the class list (CSV: student_id, name, email, group; Moodle's or "
+                                        "Canvas's export as it comes): absent students get a row")
+    grade.add_argument("--policy", help="the course policy (TOML or YAML): deadlines, late penalties, extensions")
+    grade.add_argument("--times", help="CSV of hand-in times (student, submitted_at; Moodle's grading worksheet)")
     grade.add_argument("--nbgrader-db", help="also write the scores to this nbgrader gradebook (sqlite:///...)")
     grade.add_argument("--github", action="store_true", help="print GitHub Classroom's points line and result")
     grade.add_argument("--check", action="append", help="grade only this check (repeatable)")
@@ -327,6 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
                                  "results (no grading)")
     report.add_argument("folder", help="the batch folder written by grade --out")
     report.add_argument("--overrides", help="CSV of instructor overrides (default: those the folder was built with)")
+    report.add_argument("--policy", help="the course policy (default: the one the folder was built with)")
+    report.add_argument("--export", action="append", choices=sorted(LMS_EXPORTS),
+                        help="also write this LMS's grade import files (repeatable)")
+    report.add_argument("--changes", action="store_true",
+                        help="print the grades changed since the previous export (old -> new, and why)")
     report.add_argument("--json", nargs="?", const="-", help="also write the class statistics as JSON here "
                         "(default: standard output)")
     report.set_defaults(run=_report)
@@ -368,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UnknownAssignment, AssignmentNotFound, OverrideError, SelectionError) as error:
+    except (UnknownAssignment, AssignmentNotFound, OverrideError, SelectionError, RosterError, PolicyError,
+            TimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

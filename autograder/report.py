@@ -19,6 +19,18 @@ def provisional_part(score: float, at_stake: float) -> str:
     return f"dont {score:g}/{at_stake:g} points provisoires ({PROVISIONAL})" if at_stake else ""
 
 
+def late_part(result: SubmissionResult) -> str:
+    """The late penalty's line, in French (``remis avec 2 h 10 de retard : −10 % (−0.4 point) ; note après
+    pénalité : 3.6/4``); "" when the submission was on time or no deadline applies."""
+    late = result.late
+    if late is None:
+        return ""
+    if not late.points:
+        return late.note
+    return (f"{late.note} (−{late.points:g} point{'s' if late.points > 1 else ''}) ; note après pénalité : "
+            f"{result.final_score:g}/{result.max_score:g}")
+
+
 def format_test(test: TestResult) -> str:
     """One line (plus indented feedback) for a test; a score set by the instructor says so (a provisional check's
     title says it is an estimate)."""
@@ -36,6 +48,8 @@ def format_submission(result: SubmissionResult) -> str:
              f"({result.duration_s:.1f} s)"]
     if provisional := provisional_part(*result.provisional_score()):
         lines.append(f"  {provisional}")
+    if late_line := late_part(result):
+        lines.append(f"  {late_line}")
     lines += [f"  ! {notice}" for notice in result.notices]
     lines += ["  " + format_test(test).replace("\n", "\n  ") for test in result.tests]
     return "\n".join(lines)

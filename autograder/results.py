@@ -66,6 +66,29 @@ class TestResult:
 
 
 @dataclass
+class LatePenalty:
+    """A late submission's penalty, applied as a line of its own: the checks' scores stay as graded.
+
+    Attributes:
+        submitted_at: when the submission was handed in (ISO 8601 with its UTC offset); "" when unknown.
+        source: where that time comes from (``nbgrader timestamp.txt``, ``fichier des heures``, ...), in French.
+        deadline: the student's own deadline (extensions and accommodations included), ISO 8601.
+        seconds_late: seconds past that deadline (0 within the grace period); None when the time is unknown.
+        percent: the penalty, in percent of the points earned (0 to 100).
+        points: the points taken off, ``score * percent / 100``.
+        note: what the student reads, in French (``remis avec 2 h 10 de retard : −10 %``).
+    """
+
+    submitted_at: str
+    source: str
+    deadline: str
+    seconds_late: float | None
+    percent: float
+    points: float
+    note: str
+
+
+@dataclass
 class SubmissionResult:
     """All outcomes for one notebook.
 
@@ -77,6 +100,10 @@ class SubmissionResult:
         notices: problems found in the notebook itself (unparsable cells, ...), in French.
         duration_s: wall time of the whole grading, in seconds.
         isolation: which sandbox measures were in force (``network``, ``files``).
+        identity: the roster's columns of the student (``student_id``, ``name``, ``email``, ``group``, ...);
+            empty without a roster (:mod:`autograder.roster`).
+        late: the late penalty, if the course policy gives one (:mod:`autograder.late_policy`); :attr:`score`
+            stays the raw score, :attr:`final_score` takes the penalty off.
     """
 
     submission: str
@@ -86,10 +113,17 @@ class SubmissionResult:
     notices: list[str] = field(default_factory=list)
     duration_s: float = 0.0
     isolation: dict[str, bool] = field(default_factory=dict)
+    identity: dict[str, str] = field(default_factory=dict)
+    late: LatePenalty | None = None
 
     @property
     def score(self) -> float:
         return round(sum(test.score for test in self.tests), 4)
+
+    @property
+    def final_score(self) -> float:
+        """The score after the late penalty, if any (points)."""
+        return round(self.score - self.late.points, 4) if self.late else self.score
 
     @property
     def max_score(self) -> float:
@@ -117,6 +151,7 @@ class SubmissionResult:
             test["status"] = Status(test["status"]).value
         data["score"] = self.score
         data["max_score"] = self.max_score
+        data["final_score"] = self.final_score
         return data
 
     @classmethod
@@ -133,6 +168,8 @@ class SubmissionResult:
             notices=list(data.get("notices", [])),
             duration_s=data.get("duration_s", 0.0),
             isolation=dict(data.get("isolation", {})),
+            identity=dict(data.get("identity", {})),
+            late=LatePenalty(**data["late"]) if data.get("late") else None,
         )
 
 
@@ -145,8 +182,13 @@ class StoredGrading:
         fingerprint: the notebook's SHA-256 (with the selection of checks, if any); "" when unknown.
         earlier: earlier gradings of the same fingerprint (``autograder grade --no-resume`` with the same
             ``--out``), newest first.
+        graders: the graders' version the result was graded with ("" when unknown).
+        replaced: results of the same student graded under another key (a changed notebook, graders or
+            selection), newest first: kept, never silently replaced (:mod:`autograder.regrade`).
     """
 
     result: SubmissionResult
     fingerprint: str = ""
     earlier: list[SubmissionResult] = field(default_factory=list)
+    graders: str = ""
+    replaced: list[SubmissionResult] = field(default_factory=list)

@@ -2,10 +2,12 @@
 
 Accepted inputs: notebooks; folders of notebooks (searched recursively); nbgrader's
 ``submitted/<student>/<assignment>/*.ipynb`` tree (or a course folder holding it); zip
-files (one per student, extracted safely, each into a folder of its own). A zip file alone
-in a student's folder (``inbox/alice/submission.zip``) is that student's: it is named after
-the folder, never after the archive, whose name every student may share. A broken input
-becomes a job with a ``problem``, graded as 0 with that message: nothing is skipped silently.
+files (one per student, extracted safely, each into a folder of its own). A zip file in a
+student's folder (``inbox/alice/submission.zip``, ``inbox/alice/rendu/TP1.zip``) is that student's: it is
+named after the folder, never after the archive, whose name every student may share. A broken input
+becomes a job with a ``problem``, graded as 0 with that message, and so does a student's folder or file
+with no notebook (``inbox/bob/rapport.pdf``: "aucun notebook", naming what was sent): nothing is skipped
+silently. The layouts of Moodle's and Canvas's downloads are read by :mod:`autograder.intake`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import zipfile
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 MAX_ZIP_BYTES = 200 * 2**20
@@ -82,15 +83,35 @@ def _extract(archive: Path, scratch: Path) -> Path:
     return target
 
 
-def _zip_student(relative: Path, archives_beside: int) -> str:
-    """The student of a zip file found in an input folder, from its path there.
+def _zip_student(relative: Path) -> str:
+    """The student of a zip file found in an input folder, from its path there: the first folder of that path
+    (``alice/submission.zip``, ``alice/rendu/TP1.zip``: ``alice``; two archives of alice: ``alice``, ``alice~2``),
+    its own name without ``.zip`` only at the top of the input (``bob.zip``: ``bob``)."""
+    return relative.parts[0] if len(relative.parts) > 1 else str(relative.with_suffix(""))
 
-    Its folder's path where it is the only zip file of a folder (``alice/submission.zip``: ``alice``), else
-    its own path without ``.zip`` (``bob.zip``: ``bob``; ``alice/v1.zip`` beside ``alice/v2.zip``: ``alice/v1``).
-    """
-    if relative.parent != Path(".") and archives_beside == 1:
-        return str(relative.parent)
-    return str(relative.with_suffix(""))
+
+def sent_files(paths: list[Path], base: Path) -> str:
+    """What a student sent, for a message: file names relative to ``base``, the first ten."""
+    names = [str(p.relative_to(base)) if p.is_relative_to(base) else p.name for p in paths]
+    return ", ".join(names[:10]) + (f" et {len(names) - 10} autres" if len(names) > 10 else "") or "rien"
+
+
+def no_notebook(files: str) -> str:
+    """The problem of a submission with no notebook (French), naming what was sent."""
+    return f"Aucun notebook (.ipynb) dans la remise : reçu {files}. Déposez le fichier du devoir (.ipynb)."
+
+
+def _without_notebook(folder: Path, assignment: str | None) -> list[Job]:
+    """A job for each student's folder or file of ``folder`` that holds no notebook and no zip file."""
+    jobs = []
+    for entry in sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"):
+        if entry.is_dir():
+            files = sorted(p for p in entry.rglob("*") if p.is_file() and not p.name.startswith("."))
+            if files and not any(p.suffix in (".ipynb", ".zip") for p in files):
+                jobs.append(Job(files[0], entry.name, assignment, problem=no_notebook(sent_files(files, entry))))
+        elif entry.suffix not in (".ipynb", ".zip"):
+            jobs.append(Job(entry, entry.stem, assignment, problem=no_notebook(entry.name)))
+    return jobs
 
 
 def _from_zip(archive: Path, student: str, assignment: str | None, scratch: Path) -> list[Job]:
@@ -119,11 +140,9 @@ def discover(inputs: list[Path], assignment: str | None, scratch: Path) -> list[
             jobs += _nbgrader_tree(item, assignment)
         elif item.is_dir():
             jobs += [Job(n, str(n.relative_to(item).with_suffix("")), assignment) for n in _notebooks(item)]
-            archives = sorted(item.rglob("*.zip"))
-            beside = Counter(archive.parent for archive in archives)
-            for archive in archives:
-                student = _zip_student(archive.relative_to(item), beside[archive.parent])
-                jobs += _from_zip(archive, student, assignment, scratch)
+            for archive in sorted(item.rglob("*.zip")):
+                jobs += _from_zip(archive, _zip_student(archive.relative_to(item)), assignment, scratch)
+            jobs += _without_notebook(item, assignment)
         elif item.suffix == ".zip":
             jobs += _from_zip(item, item.stem, assignment, scratch)
         elif item.exists():
@@ -135,6 +154,5 @@ def discover(inputs: list[Path], assignment: str | None, scratch: Path) -> list[
     for job in jobs:
         count = seen.get(job.student, 0)
         seen[job.student] = count + 1
-        unique.append(job if not count else Job(job.path, f"{job.student}~{count + 1}", job.assignment,
-                                                 job.origin, job.problem))
+        unique.append(job if not count else replace(job, student=f"{job.student}~{count + 1}"))
     return unique

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from autograder.report import provisional_part
+from autograder.report import late_part, provisional_part
 from autograder.results import Status, SubmissionResult, TestResult
 
 LABELS = {
@@ -46,6 +46,8 @@ def feedback_html(result: SubmissionResult) -> str:
     provisional = provisional_part(*result.provisional_score())
     total = f", {escape(provisional)}" if provisional else ""
     notices = "".join(f'<p class="notice">{escape(n)}</p>' for n in result.notices)
+    if late := late_part(result):
+        notices = f'<p class="late" data-late-penalty="{result.late.points:g}">{escape(late)}</p>' + notices
     rows = "".join(_row(test) for test in result.tests)
     return f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>{escape(result.assignment)} — {escape(result.student)}</title>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from autograder.report import provisional_part
+from autograder.report import late_part, provisional_part
 from autograder.results import Status, SubmissionResult
 
 
@@ -12,7 +12,8 @@ def junit_xml(results: list[SubmissionResult]) -> str:
     """A ``<testsuites>`` document; failures carry the French feedback, never test code.
 
     Each suite's ``score`` property is the total; a ``provisional`` property, when some of it is provisional,
-    says how much (a provisional check's title, the failure's message, says so too).
+    says how much (a provisional check's title, the failure's message, says so too); ``late`` and ``final_score``
+    the late penalty, and the roster's ``student_id``, ``email``, ``group`` who the student is.
     """
     suites = ElementTree.Element("testsuites", name="dlkit")
     for result in results:
@@ -26,6 +27,13 @@ def junit_xml(results: list[SubmissionResult]) -> str:
         ElementTree.SubElement(properties, "property", name="score", value=f"{result.score:g}/{result.max_score:g}")
         if provisional := provisional_part(*result.provisional_score()):
             ElementTree.SubElement(properties, "property", name="provisional", value=provisional)
+        if result.late is not None:
+            ElementTree.SubElement(properties, "property", name="late", value=late_part(result))
+            ElementTree.SubElement(properties, "property", name="final_score",
+                                   value=f"{result.final_score:g}/{result.max_score:g}")
+        for column, value in result.identity.items():
+            if value and column in ("student_id", "email", "group"):
+                ElementTree.SubElement(properties, "property", name=column, value=value)
         for test in result.tests:
             case = ElementTree.SubElement(
                 suite, "testcase", classname=f"{result.assignment}.{test.task}", name=test.name,

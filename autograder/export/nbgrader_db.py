@@ -1,7 +1,9 @@
 """Write autograder scores into nbgrader's gradebook, for submissions collected by nbgrader.
 
 Each task's autograded cell is ``test_<task>``; its ``auto_score`` becomes the task's score,
-so formgrader and ``nbgrader export`` show the same grades as ``autograder grade``. nbgrader is
+so formgrader and ``nbgrader export`` show the same grades as ``autograder grade``; a late penalty of the
+course policy is the notebook's ``late_submission_penalty`` (points), where nbgrader's own late-penalty step
+puts it (:mod:`autograder.nbgrader_late` computes the same one inside nbgrader). nbgrader is
 imported when grades are written: the students' package has the CLI without nbgrader.
 """
 
@@ -34,5 +36,8 @@ def write_nbgrader_grades(db_url: str, results: list[SubmissionResult]) -> int:
                     continue  # provisional tasks are graded by hand in formgrader
                 grade.auto_score = score
                 written += 1
+            if result.late is not None:  # as nbgrader's AssignLatePenalties step records it (points off)
+                notebook_entry = gradebook.find_submission_notebook(notebook, result.assignment, result.student)
+                notebook_entry.late_submission_penalty = result.late.points or None
             gradebook.db.commit()
     return written

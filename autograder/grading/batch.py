@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from autograder.export.files import write_atomically
+from autograder.grading.assignments import graders_version
 from autograder.grading.executors import InlineExecutor, LocalExecutor
 from autograder.grading.tasks import Outcome, Task, make_task
 from autograder.results import StoredGrading, SubmissionResult
@@ -24,6 +25,8 @@ from autograder.submissions import Job
 
 #: Earlier gradings of the same notebook kept next to its result (the instructor's determinism alarm).
 EARLIER_KEPT = 3
+#: Results of a student replaced by a grading under another key (a changed notebook or grader), kept.
+REPLACED_KEPT = 3
 
 
 class Executor(Protocol):
@@ -41,7 +44,9 @@ class ResultStore:
     ``<folder>/batch.json``.
 
     A result regraded under the same key (notebook, graders, selection) keeps its previous gradings
-    (``earlier``, at most :data:`EARLIER_KEPT`); a changed notebook or grader starts afresh.
+    (``earlier``, at most :data:`EARLIER_KEPT`); a changed notebook or grader starts afresh, the result it
+    replaces kept in ``replaced`` (at most :data:`REPLACED_KEPT`, with its fingerprint and graders' version)
+    for :mod:`autograder.regrade`.
     ``batch.json`` names the last batch's students, in order, and how long it took.
     """
 
@@ -71,10 +76,15 @@ class ResultStore:
     def save(self, job: Job, key: str, result: SubmissionResult) -> None:
         """Store ``result`` under ``key``, with the notebook's fingerprint and the earlier gradings of that key."""
         previous = self._document(self.path(job)) or {}
-        earlier = []
+        earlier, replaced = [], previous.get("replaced", [])
         if previous.get("key") == key:
             earlier = [previous["result"], *previous.get("earlier", [])][:EARLIER_KEPT]
-        document = {"key": key, "fingerprint": job.fingerprint(), "result": result.to_dict(), "earlier": earlier}
+        elif previous:
+            gone = {"result": previous["result"], "fingerprint": previous.get("fingerprint", ""),
+                    "graders": previous.get("graders", "")}
+            replaced = [gone, *replaced][:REPLACED_KEPT]
+        document = {"key": key, "fingerprint": job.fingerprint(), "graders": _graders(job, result),
+                    "result": result.to_dict(), "earlier": earlier, "replaced": replaced}
         write_atomically(self.path(job), json.dumps(document, indent=1, ensure_ascii=False))
 
     def grading(self, student: str) -> StoredGrading | None:
@@ -83,7 +93,8 @@ class ResultStore:
         try:
             return None if data is None else StoredGrading(
                 SubmissionResult.from_dict(data["result"]), str(data.get("fingerprint", "")),
-                [SubmissionResult.from_dict(e) for e in data.get("earlier", [])])
+                [SubmissionResult.from_dict(e) for e in data.get("earlier", [])], str(data.get("graders", "")),
+                [SubmissionResult.from_dict(r["result"]) for r in data.get("replaced", [])])
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -93,8 +104,9 @@ class ResultStore:
         for job, result in zip(jobs, results, strict=True):
             stored = self.grading(job.student)
             fingerprint = job.fingerprint()
-            earlier = stored.earlier if stored and stored.fingerprint == fingerprint else []
-            gradings.append(StoredGrading(result, fingerprint, earlier))
+            same = stored is not None and stored.fingerprint == fingerprint
+            gradings.append(StoredGrading(result, fingerprint, stored.earlier if same else [],
+                                          stored.graders if stored else "", stored.replaced if stored else []))
         return gradings
 
     def save_batch(self, students: list[str], wall_s: float, parallel: int) -> None:
@@ -112,6 +124,15 @@ class ResultStore:
             pass
         students = sorted(str(p.parent.relative_to(self.folder)) for p in self.folder.rglob("result.json"))
         return {"students": students, "wall_s": None, "jobs": None}
+
+
+def _graders(job: Job, result: SubmissionResult) -> str:
+    """The graders' version a result was graded with ("?" when the assignment is unknown)."""
+    name = job.assignment or result.assignment
+    try:
+        return graders_version(name) if name and name != "?" else "?"
+    except OSError:
+        return "?"
 
 
 class Progress:
