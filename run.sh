@@ -2,6 +2,8 @@
 # The kit's two commands (see README.md):
 #   ./run.sh        set up (virtual environment, datasets) and grade the bundled example submissions
 #   ./run.sh test   set up, then run the whole test suite
+# and the documentation site's:
+#   ./run.sh docs   install requirements.txt, then build the site in strict mode into site/ (or $DLKIT_SITE)
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=${DLKIT_VENV:-.venv}
@@ -23,6 +25,12 @@ install_bubblewrap() {
 
 setup() {
   install_bubblewrap
+  install_python
+  "$VENV/bin/python" -m autograder data prepare
+}
+
+# The virtual environment, requirements.txt and the kit itself (editable).
+install_python() {
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
   fi
@@ -38,7 +46,6 @@ setup() {
   # The kit itself, so that `autograder` and `import autograder` work from any folder (Jupyter too).
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
     2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
-  "$VENV/bin/python" -m autograder data prepare
 }
 
 # tests/test_jupyterlab.py drives a headless Chromium: install Debian's where we can (CI runs as root on
@@ -65,8 +72,14 @@ case "${1:-demo}" in
     "$VENV/bin/python" -m ruff check autograder tests benchmarks
     "$VENV/bin/python" -m pytest -q -rs -n "${DLKIT_TEST_WORKERS:-2}" --dist loadgroup tests
     ;;
+  docs)
+    # The command reference is generated from the CLI's parser at build time (docs/hooks/cli_reference.py);
+    # --strict fails on a broken link or anchor and on a page missing from mkdocs.yml's navigation.
+    install_python
+    "$VENV/bin/python" -m mkdocs build --strict --site-dir "${DLKIT_SITE:-site}"
+    ;;
   *)
-    echo "usage: $0 [demo|test]" >&2
+    echo "usage: $0 [demo|test|docs]" >&2
     exit 2
     ;;
 esac
