@@ -16,7 +16,7 @@ from autograder.export.intake_page import add_sections, changes_section, intake_
 from autograder.export.moodle import moodle_csv
 from autograder.intake import Arrival, Intake
 from autograder.late_policy import CoursePolicy, read_policy
-from autograder.regrade import ChangeSet, record
+from autograder.regrade import ChangeSet, history_of, record
 from autograder.results import StoredGrading, SubmissionResult
 
 INTAKE = "intake.json"
@@ -56,11 +56,12 @@ def load_policy(path: Path | None) -> CoursePolicy | None:
 
 
 def finish(out: Path, state: Path, gradings: list[StoredGrading], arrivals: dict[str, Arrival]) -> ChangeSet:
-    """After the kit's exports: record what changed since the previous export and add the hand-ins and changes
-    sections to the class page."""
+    """After the kit's exports: record what changed since the previous export (returned) and add the hand-ins
+    section and the latest change set (this export's, else the last one recorded) to the class page."""
     changes = record(state, gradings)
     results = [grading.result for grading in gradings]
-    add_sections(out / "index.html", intake_section(results, arrivals), changes_section(changes))
+    latest = changes if changes.changes else next(iter(history_of(state)), None)  # the page keeps the last one
+    add_sections(out / "index.html", intake_section(results, arrivals), changes_section(latest))
     return changes
 
 

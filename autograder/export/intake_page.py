@@ -2,8 +2,8 @@
 
 * "Remises et retards": every student of the batch with their roster columns, what arrived (``remis``,
   ``aucun notebook``, ``aucune remise``), when, the late penalty and the score before and after it;
-* "Notes modifiées depuis l'export précédent": :mod:`autograder.regrade`'s change set, per student and check,
-  old -> new points and the reason.
+* "Dernières notes modifiées": :mod:`autograder.regrade`'s latest change set, per student and check, old -> new
+  points and the reason.
 
 They are added to the page the class report wrote (:func:`add_sections`), before its end.
 """
@@ -62,7 +62,7 @@ def _points(value: float | None) -> str:
 
 
 def changes_section(changes: ChangeSet | None) -> str:
-    """The grades changed since the previous export ("" when none changed)."""
+    """A change set's grades ("" when there is none)."""
     if changes is None or not changes.changes:
         return ""
     rows = "".join(
@@ -71,10 +71,10 @@ def changes_section(changes: ChangeSet | None) -> str:
         f'<td class="num">{_points(c.old)}</td><td class="num">{_points(c.new)}</td>'
         f"<td>{escape(REASONS_FR[c.reason])}{' (' + escape(c.detail) + ')' if c.detail else ''}</td></tr>"
         for c in changes.changes)
-    return (f'<section id="changes"><h2>Notes modifiées depuis l\'export précédent</h2><p>{len(changes.students())} '
-            f"étudiant(s), {len(changes.changes)} vérification(s) ; les résultats remplacés sont conservés dans "
-            f"<code>.state/</code> ({escape(changes.at)}).</p><table><tr><th>Étudiant</th><th>Vérification</th>"
-            f"<th>Avant</th><th>Après</th><th>Raison</th></tr>{rows}</table></section>")
+    return (f'<section id="changes"><h2>Dernières notes modifiées</h2><p>Le {escape(changes.at)}, par rapport à '
+            f"l'export d'avant : {len(changes.students())} étudiant(s), {len(changes.changes)} vérification(s) ; les "
+            "résultats remplacés sont conservés dans <code>.state/</code>.</p><table><tr><th>Étudiant</th>"
+            f"<th>Vérification</th><th>Avant</th><th>Après</th><th>Raison</th></tr>{rows}</table></section>")
 
 
 def add_sections(page: Path, *sections: str) -> None:
