@@ -10,6 +10,12 @@ port.cc:153] oneDNN custom operations are on ...`` and ``cpu_feature_guard.cc`` 
 of ``tensorflow``: what the import writes to descriptor 2 is collected and written back
 through :func:`without_info_records`, which drops absl's notice and INFO records only; a
 ``W``/``E``/``F`` record and any other text pass through unchanged, in order.
+
+:func:`quiet_libraries` quiets the Python loggers of the libraries a graded cell's tests drive (MLflow and
+its database migrations, TensorFlow, absl, Keras, the web servers of an API check...) while the cell's tests
+run: their handlers often hold the kernel's own ``stderr`` and would print INFO lines and warnings in red
+under the cell, whatever the tests' redirections. Their levels are restored afterwards: the student's own
+cells keep every log and warning.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from typing import Any
 RECORD_START = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] ")
 ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 QUIET_MODULES = ("tensorflow",)
+#: Loggers quieted (to ERROR) while a graded cell's tests run: their children follow.
+LIBRARY_LOGGERS = ("mlflow", "alembic", "sqlalchemy", "tensorflow", "absl", "keras", "h5py", "urllib3", "werkzeug",
+                   "waitress", "gunicorn", "matplotlib", "PIL", "git", "torch", "numexpr")
 
 
 def without_info_records(text: str) -> str:
@@ -98,6 +107,21 @@ class QuietFrameworkFinder(importlib.abc.MetaPathFinder):
         if spec is not None and spec.loader is not None:
             spec.loader = _QuietLoader(spec.loader)
         return spec
+
+
+@contextmanager
+def quiet_libraries(loggers: Sequence[str] = LIBRARY_LOGGERS) -> Iterator[None]:
+    """Inside the block, the libraries' loggers let ERROR records only through; their levels are restored after."""
+    import logging
+
+    saved = {name: logging.getLogger(name).level for name in loggers}
+    for name in loggers:
+        logging.getLogger(name).setLevel(max(logging.ERROR, saved[name]))
+    try:
+        yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def install() -> None:

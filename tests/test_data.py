@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.data import DatasetError, load_mnist, prepare
+from autograder.data import DatasetError, DatasetMissing, load_fashion_mnist, load_mnist, prepare
 from autograder.data.locations import default_mirror
 from autograder.data.registry import DATASETS
 
@@ -58,9 +58,25 @@ def test_fashion_mnist_loads_with_keras_offline(caches):
     import keras
 
     prepare(["fashion-mnist"], MIRROR)
-    (x_train, y_train), (x_test, _) = keras.datasets.fashion_mnist.load_data()
+    (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
     assert set(np.unique(y_train)) == set(range(10))
+    (kit_x_train, kit_y_train), (kit_x_test, kit_y_test) = load_fashion_mnist()  # what 03's notebook loads
+    for kit, expected in ((kit_x_train, x_train), (kit_y_train, y_train), (kit_x_test, x_test), (kit_y_test, y_test)):
+        assert kit.dtype == expected.dtype and np.array_equal(kit, expected)
+
+
+def test_kit_loader_without_its_dataset_names_the_command(caches):
+    with pytest.raises(DatasetMissing) as error:
+        load_fashion_mnist()
+    assert str(error.value).startswith("Le jeu de données Fashion-MNIST n'est pas installé sur cette machine")
+    assert "Installez-le avec la commande : autograder data prepare\n" in str(error.value)
+    assert isinstance(error.value, DatasetError)
+    # In a notebook, IPython shows these lines instead of a traceback.
+    assert [line.split(" (")[0] for line in error.value._render_traceback_()] == [
+        "\x1b[31m\x1b[1mLe jeu de données Fashion-MNIST n'est pas installé sur cette machine",
+        "Installez-le avec la commande : autograder data prepare",
+        "(dans un terminal, ou dans une cellule : !autograder data prepare), puis réexécutez cette cellule."]
 
 
 def test_second_run_finds_everything_in_place(caches):

@@ -34,8 +34,11 @@ from tests.conftest import reference_notebook, student_notebook
 ASSIGNMENT = "01_regression"
 #: The cells of the small notebook, by nbgrader grade_id: imports, one function, its graded cell.
 IMPORTS, FUNCTION, GRADED = "imports", "split_data", "test_split"
-#: What the graded cell prints when its public test passes, and its value (the public points).
-FEEDBACK, POINTS, VALUE = "✔ Découpage 80/20", ": 1/1", "1.0"
+#: What the graded cell prints when its public test passes, and its value: the public points, shown with what
+#: they count (the cell is titled "(3 points)": 1 public, 2 hidden).
+FEEDBACK, POINTS = "✔ Découpage 80/20", ": 1/1"
+VALUE = "1/1 point visible ; 2 points cachés, notés après la remise"
+HTML = "text/html"
 STDERR = "application/vnd.jupyter.stderr"
 #: Seconds allowed for the server to answer, the kernel to start, and all cells to run.
 SERVER_TIMEOUT, KERNEL_TIMEOUT, RUN_TIMEOUT = 60, 60, 120
@@ -55,7 +58,8 @@ def small_notebook(folder: Path) -> Path:
     """The released notebook cut down to its imports, ``split_data`` (solved) and its graded cell.
 
     ``split_data``'s public test runs on a synthetic data set, so the data-loading cell is not needed.
-    A last cell prints where the kernel's Python and ``autograder`` come from.
+    A last cell prints where the kernel's Python and ``autograder`` come from, and the notebook path Jupyter gave
+    the kernel (``__session__``, by which the graded cell finds the saved file it speaks of).
     """
     released = nbformat.read(student_notebook(ASSIGNMENT), as_version=4)
     solved = nbformat.read(reference_notebook(ASSIGNMENT), as_version=4)
@@ -64,7 +68,8 @@ def small_notebook(folder: Path) -> Path:
     function.source = _cell(solved, FUNCTION).source
     graded = _cell(released, GRADED)
     assert graded.metadata["nbgrader"]["grade"]
-    where = nbformat.v4.new_code_cell("import sys, autograder\nprint(sys.executable)\nprint(autograder.__file__)")
+    where = nbformat.v4.new_code_cell("import sys, autograder\nprint(sys.executable)\nprint(autograder.__file__)\n"
+                                      "print(__session__)")
     notebook = nbformat.v4.new_notebook(metadata=released.metadata,
                                         cells=[_cell(released, IMPORTS), function, graded, where])
     path = folder / f"{ASSIGNMENT}.ipynb"
@@ -240,9 +245,11 @@ def test_jupyterlab_runs_a_graded_cell(student_env: Any, tmp_path: Path) -> None
     """A student's JupyterLab in a real headless Chromium runs a solved function and its graded cell.
 
     Checks that the page shows the French feedback line of the public test (``✔ Découpage 80/20 ...
-    : 1/1``) and the cell's value (its points), that the imports cell prints nothing on stderr (the
-    kit hides TensorFlow's start-up logs), and that the kernel is the student environment's Python
-    with the wheel's ``autograder``. Saves a screenshot of the notebook (``DLKIT_ARTIFACTS`` gets a copy).
+    : 1/1``) and the cell's value as the notebook renders it (``1/1 point visible ; 2 points cachés, notés
+    après la remise``: the cell is titled 3 points), with no warning (the saved file is the kernel's code)
+    and nothing on stderr; that the imports cell prints nothing on stderr (the kit hides TensorFlow's
+    start-up logs), and that the kernel is the student environment's Python with the wheel's
+    ``autograder``. Saves a screenshot of the notebook (``DLKIT_ARTIFACTS`` gets a copy).
     """
     root, home = tmp_path / "notebooks", tmp_path / "home"
     root.mkdir()
@@ -257,9 +264,11 @@ def test_jupyterlab_runs_a_graded_cell(student_env: Any, tmp_path: Path) -> None
     assert not [text for mime, text in imports if mime == STDERR], imports
     assert function == [], function
     lines = "".join(text for _, text in graded)
-    assert FEEDBACK in lines and POINTS in lines, graded
-    assert [text.strip() for mime, text in graded if mime == "text/plain"] == [VALUE], graded
-    executable, package = "".join(text for _, text in where).splitlines()
+    assert FEEDBACK in lines and POINTS in lines and "⚠" not in lines, graded
+    assert [text.strip() for mime, text in graded if mime == HTML] == [VALUE], graded
+    assert not [text for mime, text in graded if mime == STDERR], graded
+    executable, package, session = "".join(text for _, text in where).splitlines()
     assert executable == str(student_env.python), where
     assert package.startswith(str(student_env.root)), where
+    assert session == str(notebook), where
     assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and screenshot.stat().st_size > 10_000

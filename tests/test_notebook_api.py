@@ -34,13 +34,22 @@ def test_graded_cell_gives_public_feedback(capsys):
 
 def test_graded_cell_on_the_untouched_notebook_says_what_to_do(capsys):
     task = GradedTask("01_regression", "split", _namespace(student_notebook("01_regression")))
-    with pytest.raises(PublicTestsFailed, match=r"1 test\(s\) public\(s\) sur 1 non réussi\(s\) \(0 point\(s\)\) :\n"
-                                                r"- Découpage 80/20"):
+    with pytest.raises(PublicTestsFailed, match=r"1 test\(s\) visible\(s\) sur 1 non réussi\(s\) : 0/1 point visible ; "
+                                                r"2 points cachés, notés après la remise\.\n- Découpage 80/20"):
         task.run_public()
     assert task.score == 0
     (result,) = task.results
     assert result.status is Status.ERROR
     assert "NotImplementedError" in result.message and "NotImplementedError" in capsys.readouterr().out
+
+
+def test_hidden_only_cell_says_what_its_value_is(capsys):
+    task = GradedTask("01_regression", "quality", {})
+    task.run_public()
+    assert capsys.readouterr().out == "" and task.score == 0
+    assert repr(task.score) == "0.0"  # what nbgrader reads
+    assert task.score._repr_html_() == ('<div class="dlkit-points"><b>Aucun test visible dans cette cellule ; '
+                                        '3 points cachés, notés après la remise</b></div>')
 
 
 TENSORFLOW_START = """WARNING: All log messages before absl::InitializeLog() is called are written to STDERR

@@ -1,7 +1,10 @@
 """Loaders for files the standard loaders cannot fetch offline.
 
 Keras' ``mnist.load_data()`` verifies one exact ``mnist.npz`` that no mirror here holds;
-:func:`load_mnist` returns the same arrays from the official IDX files.
+:func:`load_mnist` returns the same arrays from the official IDX files. :func:`load_fashion_mnist` returns
+``keras.datasets.fashion_mnist.load_data()``'s arrays from the same files Keras reads, without Keras' download
+attempt (a long ``urllib`` traceback offline): a dataset not prepared yet is a :class:`DatasetMissing` whose
+French message names ``autograder data prepare``, shown without a traceback in a notebook.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from autograder.data.locations import torchvision_root
-from autograder.data.prepare import TORCHVISION_FOLDERS, DatasetError, cifar10_archive
+from autograder.data.prepare import TORCHVISION_FOLDERS, DatasetError, DatasetMissing, cifar10_archive
 
 IDX_TYPES = {0x08: np.uint8}
+#: How students know each dataset (in French messages).
+DATASET_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+PREPARE_COMMAND = "autograder data prepare"
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -39,7 +45,7 @@ def load_idx_dataset(name: str = "mnist") -> tuple[Split, Split]:
     Shapes: x_train (60000, 28, 28), y_train (60000,), x_test (10000, 28, 28), y_test (10000,).
 
     Raises:
-        DatasetError: the prepared files are missing (run ``autograder data prepare``).
+        DatasetMissing: the prepared files are missing (``autograder data prepare`` installs them).
     """
     raw = torchvision_root() / TORCHVISION_FOLDERS[name] / "raw"
     parts = []
@@ -48,7 +54,10 @@ def load_idx_dataset(name: str = "mnist") -> tuple[Split, Split]:
         labels = raw / f"{prefix}-labels-idx1-ubyte.gz"
         for path in (images, labels):
             if not path.is_file():
-                raise DatasetError(f"{path} is missing. Fix: run `autograder data prepare --dataset {name}`.")
+                raise DatasetMissing(
+                    f"Le jeu de données {DATASET_NAMES.get(name, name)} n'est pas installé sur cette machine "
+                    f"(fichier absent : {path}).\nInstallez-le avec la commande : {PREPARE_COMMAND}\n"
+                    f"(dans un terminal, ou dans une cellule : !{PREPARE_COMMAND}), puis réexécutez cette cellule.")
         parts.append((read_idx(images), read_idx(labels)))
     return parts[0], parts[1]
 
@@ -56,6 +65,11 @@ def load_idx_dataset(name: str = "mnist") -> tuple[Split, Split]:
 def load_mnist() -> tuple[Split, Split]:
     """Drop-in replacement for ``keras.datasets.mnist.load_data()`` that works offline."""
     return load_idx_dataset("mnist")
+
+
+def load_fashion_mnist() -> tuple[Split, Split]:
+    """``keras.datasets.fashion_mnist.load_data()``'s arrays, offline; a French error when not prepared."""
+    return load_idx_dataset("fashion-mnist")
 
 
 def cifar10_prepared() -> bool:

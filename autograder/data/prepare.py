@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.cell_errors import CellMessage
 from autograder.data.locations import (
     default_mirror,
     keras_datasets_dir,
@@ -46,6 +47,13 @@ TORCHVISION_FOLDERS = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
 
 class DatasetError(RuntimeError):
     """A dataset file is missing, corrupt or cannot be fetched; the message says how to fix it."""
+
+
+class DatasetMissing(CellMessage, DatasetError):
+    """A kit loader found the dataset absent: the message, in French, names the one command that installs it.
+
+    A notebook shows the message alone, without a traceback (:class:`autograder.cell_errors.CellMessage`).
+    """
 
 
 @dataclass(frozen=True)
