@@ -35,10 +35,13 @@ from autograder.distribution.leaks import scan_wheel
 from autograder.grading.assignments import PUBLIC_FILE, available_assignments, is_hidden_module, package_name
 from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, KIT_ROOT, PACKAGE_DIR
 
-#: Parts of the ``autograder`` package that stay with the instructor (paths relative to the package).
-INSTRUCTOR_ONLY = ("distribution", "release.py", "nbgrader_scores.py", "authoring.py", "course")
-#: Requirements students do not need (instructor and test tools; ruff stays: a public check runs it).
-INSTRUCTOR_REQUIREMENTS = frozenset({"nbgrader", "jupyter", "selenium", "gunicorn"})  # gunicorn: kit tests
+#: Parts of the ``autograder`` package that stay with the instructor (paths relative to the package); the code
+#: similarity comparison (``autograder similarity``) among them.
+INSTRUCTOR_ONLY = ("distribution", "release.py", "nbgrader_scores.py", "authoring.py", "course", "similarity")
+#: Requirements students do not need (instructor and test tools, copydetect for ``autograder similarity``; ruff
+#: stays: a public check runs it).
+INSTRUCTOR_REQUIREMENTS = frozenset({"nbgrader", "jupyter", "selenium", "gunicorn",  # gunicorn: kit tests
+                                     "copydetect"})
 #: Requirements of the optional ``frameworks`` extra (Colab and JupyterHub images usually have them).
 FRAMEWORK_REQUIREMENTS = frozenset({"torch", "torchvision", "tensorflow-cpu", "keras", "torchviz"})
 GRADER_ROOTS = ("__init__.py", "conftest.py", PUBLIC_FILE)

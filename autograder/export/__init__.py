@@ -7,11 +7,14 @@
 * ``<out>/gradebook.csv``, ``<out>/junit.xml``, ``<out>/github-classroom.json`` (per student: the ``Points X/Y``
   line, how many of those points are provisional, "" when none, and the reporter's document);
 * ``<out>/index.html``: the instructor's class page (statistics, histograms, grader alarms, item analysis);
-* ``<out>/item-analysis.csv``: every check's item analysis (pass rate, discrimination, distance to a limit).
+* ``<out>/item-analysis.csv``: every check's item analysis (pass rate, discrimination, distance to a limit);
+* ``<out>/similarity.html``: the instructor's code and text similarity across the batch, summed up in a
+  section of ``index.html`` (:mod:`autograder.similarity`; never in a student's page, no score changed).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -47,4 +50,14 @@ def write_batch_outputs(gradings: list[StoredGrading], out: Path, wall_s: float 
     write_atomically(out / "github-classroom.json", json.dumps(classroom, indent=2, ensure_ascii=False))
     report = build_report(gradings, wall_s, jobs)
     write_atomically(out / "item-analysis.csv", item_analysis_csv(report.items))
-    write_atomically(out / "index.html", class_page(report))
+    write_atomically(out / "index.html", class_page(report, similarity_section(gradings, out)))
+
+
+def similarity_section(gradings: list[StoredGrading], out: Path) -> str:
+    """The class page's section on code similarity, ``out/similarity.html`` written beside it; "" where the
+    instructor's similarity package is absent (it ships in no bundle: a grading machine's exports have none)."""
+    if importlib.util.find_spec("autograder.similarity") is None:
+        return ""
+    from autograder.similarity.batch import batch_section
+
+    return batch_section(gradings, out)

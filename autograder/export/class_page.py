@@ -41,6 +41,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre.feedback { white-space: pre-wrap; background: #f6f6f6; padding: .3rem; margin: .2rem 0; font-size: .85rem; }
 details { margin: .2rem 0; } .bar { background: #1b7a3a; height: .6rem; display: inline-block; }
 .negative { color: #b3261e; font-weight: bold; }
+.notice { border: 2px solid #8a6d00; background: #fff8e1; padding: .5rem 1rem; }
 """
 
 
@@ -217,8 +218,9 @@ def _duration(stats: ClassStats) -> str:
     return f"durée de la correction : {wall}{jobs} ; {total}"
 
 
-def class_page(report: ClassReport) -> str:
-    """The whole page: alarms first, then the batch, then one section per assignment."""
+def class_page(report: ClassReport, similarity: str = "") -> str:
+    """The whole page: alarms first, then the batch, then one section per assignment, then ``similarity`` (the
+    code similarity section, :mod:`autograder.similarity`, when given)."""
     stats = report.stats
     names = ", ".join(escape(a.assignment) for a in stats.assignments) or "aucun devoir"
     sections = "".join(_assignment(a, report.items.get(a.assignment, [])) for a in stats.assignments)
@@ -230,5 +232,6 @@ def class_page(report: ClassReport) -> str:
 <p><strong data-count="batch">{stats.submissions}</strong> soumissions ; {_duration(stats)}.
 Chaque nom mène à la page de retour de l'étudiant.</p>
 {sections}
+{similarity}
 </body></html>
 """
