@@ -2,7 +2,7 @@
 
 import sys
 
-from autograder.cli import main
+from autograder.launcher import main
 
 if __name__ == "__main__":  # worker processes of a batch import this module again
     sys.exit(main())

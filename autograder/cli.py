@@ -1,4 +1,7 @@
-"""``autograder``: prepare datasets, grade submissions, let students check their work."""
+"""``autograder``: every command, the instructors' and grading machines' too (``autograder --help-all``).
+
+The ``autograder`` program starts in :mod:`autograder.launcher`, which runs the students' commands
+(registered from there) and hands every other one to :func:`main`."""
 
 from __future__ import annotations
 
@@ -6,15 +9,12 @@ import argparse
 import importlib.util
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from autograder.class_report import build_report
-from autograder.data.prepare import DatasetError, prepare
 from autograder.export import write_batch_outputs
 from autograder.export.files import write_atomically
 from autograder.export.github import classroom_encoded, points_line
@@ -22,12 +22,19 @@ from autograder.export.gradescope import write_gradescope
 from autograder.export.nbgrader_db import write_nbgrader_grades
 from autograder.grading.assignments import UnknownAssignment, available_assignments, load_assignment
 from autograder.grading.batch import BatchReport, Progress, ResultStore, grade_many
-from autograder.grading.engine import AssignmentNotFound, grade_notebook, resolve_assignment, unreadable_result
+from autograder.grading.engine import AssignmentNotFound, unreadable_result
 from autograder.grading.executors import SchedulerLost
-from autograder.grading.notebook import NotebookError, read_notebook
 from autograder.grading.zygote import WEAK_ISOLATION_ENV, WeakIsolation, confinement
 from autograder.intake import attach, set_times, take_in
 from autograder.late_policy import PolicyError
+from autograder.launcher import (
+    Parser,
+    SelectionError,
+    add_global_options,
+    add_student_commands,
+    assignment_of,
+    selection,
+)
 from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.paths import ASSIGNMENTS_DIR, BUNDLED, EXAMPLES_DIR, SOLUTIONS_DIR
 from autograder.regrade import format_changes, history_of
@@ -51,49 +58,9 @@ STATE, OVERRIDES_COPY = ".state", "overrides.csv"
 NO_NOTEBOOK = "Aucun notebook (.ipynb) trouvé dans la soumission : déposez le fichier du devoir."
 
 
-def _data_prepare(args: argparse.Namespace) -> int:
-    try:
-        prepare(args.dataset or None, Path(args.mirror) if args.mirror else None, args.force,
-                report=lambda step: print(f"{step.action:>16}  {step.dataset:<18} {step.detail or step.path}"),
-                use_mirror=not args.download)
-    except DatasetError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-class SelectionError(LookupError):
-    """``--check`` or ``--task`` names nothing of the assignment(s) graded."""
-
-
-def _selection(args: argparse.Namespace, assignments: Callable[[], list[str]]) -> frozenset[str] | None:
-    """The checks and tasks named by ``--check`` and ``--task`` (None: all).
-
-    Raises:
-        SelectionError: a name is neither a check nor a task of ``assignments()`` (called only for a selection).
-    """
-    names = frozenset([*(getattr(args, "check", None) or ()), *(args.task or ())])
-    if not names:
-        return None
-    graders = [load_assignment(name, include_hidden=True) for name in assignments()]
-    known = {n for a in graders for c in a.checks for n in (c.name, c.task)}
-    if unknown := sorted(names - known):
-        tasks = sorted({task for a in graders for task in a.tasks})
-        raise SelectionError(f"no check or task named {', '.join(unknown)}; tasks: {', '.join(tasks)}")
-    return names
-
-
-def _assignment_of(path: Path, name: str | None) -> str | None:
-    """The assignment a notebook belongs to, or None when it cannot be read (it is graded as unreadable)."""
-    try:
-        return resolve_assignment(path, read_notebook(path), name)
-    except (NotebookError, AssignmentNotFound):
-        return None
-
-
 def _assignments_of(jobs: list[Job], name: str | None) -> list[str]:
     """The assignments of a batch; every assignment when one of its notebooks cannot tell."""
-    named = {job.assignment or _assignment_of(job.path, name) for job in jobs}
+    named = {job.assignment or assignment_of(job.path, name) for job in jobs}
     return sorted(named) if jobs and None not in named else available_assignments()
 
 
@@ -116,7 +83,7 @@ def _grade(args: argparse.Namespace) -> int:
         for warning in intake.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         jobs = intake.jobs
-        only = _selection(args, lambda: _assignments_of(jobs, args.assignment))
+        only = selection(args, lambda: _assignments_of(jobs, args.assignment), not args.public_only)
         if not jobs:
             print("error: no notebook found in the inputs", file=sys.stderr)
             if args.results and args.assignment:  # Gradescope shows this rather than "the autograder failed"
@@ -251,7 +218,7 @@ def _cluster_executor(args: argparse.Namespace, jobs: list[Job]):
     """The Dask executor of ``--scheduler``/``--scheduler-file`` (Dask imported only here)."""
     from autograder.grading.cluster import DaskExecutor, security
 
-    assignments = sorted({job.assignment or _assignment_of(job.path, None) for job in jobs} - {None})
+    assignments = sorted({job.assignment or assignment_of(job.path, None) for job in jobs} - {None})
     return DaskExecutor(args.scheduler, args.scheduler_file, args.jobs, assignments, not args.public_only,
                         security(args.tls_ca_file, args.tls_cert, args.tls_key))
 
@@ -300,31 +267,6 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace) -> int:
-    os.environ[WEAK_ISOLATION_ENV] = "1"  # the student's own notebook, on their own machine
-    path = Path(args.notebook)
-    only = _selection(args, lambda: [_assignment_of(path, args.assignment)
-                                     or resolve_assignment(path, None, args.assignment)])
-    result = grade_notebook(path, args.assignment, include_hidden=False, only=only)
-    print(format_submission(result))
-    return 0 if result.tests and result.score == result.max_score else 1
-
-
-def _start(args: argparse.Namespace) -> int:
-    source = ASSIGNMENTS_DIR / args.assignment / f"{args.assignment}.ipynb"
-    if not source.is_file():
-        raise UnknownAssignment(f"no student notebook for {args.assignment!r}; known: "
-                                f"{', '.join(p.name for p in sorted(ASSIGNMENTS_DIR.iterdir()) if p.is_dir())}")
-    target = Path(args.to) / source.name
-    if target.exists():
-        print(f"error: {target} exists already: your work is kept (remove it to start again)", file=sys.stderr)
-        return 2
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source, target)
-    print(f"{target} : ouvrez-le dans Jupyter, complétez les fonctions, puis `autograder check {target}`.")
-    return 0
-
-
 def _similarity(args: argparse.Namespace) -> int:
     from autograder.similarity.batch import command
 
@@ -332,16 +274,11 @@ def _similarity(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    data = commands.add_parser("data", help="dataset commands").add_subparsers(dest="data_command", required=True)
-    prep = data.add_parser("prepare", help="verify datasets and install them in the loaders' caches")
-    prep.add_argument("--dataset", action="append", help="only this dataset (repeatable)")
-    prep.add_argument("--mirror", help="local mirror folder (default: $DLKIT_DATASET_MIRROR or ../shared/datasets)")
-    prep.add_argument("--download", action="store_true", help="ignore any mirror; download from upstream")
-    prep.add_argument("--force", action="store_true", help="re-install files already present")
-    prep.set_defaults(run=_data_prepare)
+    parser = Parser(prog="autograder", description="Every command of the kit: the students' (in French), the "
+                    "instructors' and grading machines'.")
+    add_global_options(parser)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
+    add_student_commands(commands)
 
     grade = commands.add_parser("grade", help="grade submissions (public and hidden tests)")
     grade.add_argument("inputs", nargs="+",
@@ -386,31 +323,22 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: standard output)")
     report.set_defaults(run=_report)
 
-    worker = commands.add_parser("worker", help="run Dask workers that grade for `grade --scheduler`")
-    worker.add_argument("address", nargs="?", help="the scheduler's address (tcp://HOST:8786, tls://...)")
-    worker.add_argument("--scheduler-file", help="the scheduler file instead of an address")
-    worker.add_argument("--nworkers", type=int, default=1, help="worker processes (sandboxes at once) on this host")
-    worker.add_argument("--accept-weak-isolation", action="store_true",
-                        help="start even where a sandbox measure is missing (every result then says so)")
-    _tls_options(worker)
-    worker.set_defaults(run=_worker)
+    if importlib.util.find_spec("autograder.grading.cluster") is not None:  # not in the students' package
+        worker = commands.add_parser("worker", help="run Dask workers that grade for `grade --scheduler`")
+        worker.add_argument("address", nargs="?", help="the scheduler's address (tcp://HOST:8786, tls://...)")
+        worker.add_argument("--scheduler-file", help="the scheduler file instead of an address")
+        worker.add_argument("--nworkers", type=int, default=1,
+                            help="worker processes (sandboxes at once) on this host")
+        worker.add_argument("--accept-weak-isolation", action="store_true",
+                            help="start even where a sandbox measure is missing (every result then says so)")
+        _tls_options(worker)
+        worker.set_defaults(run=_worker)
 
     if not BUNDLED:  # the example submissions live in the instructor's checkout only
         demo = commands.add_parser("demo", help="grade the bundled example submissions and print a score table")
         demo.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
         demo.add_argument("--all", action="store_true", help="grade every bundled example, not one per assignment")
         demo.set_defaults(run=_demo)
-
-    check = commands.add_parser("check", help="run the public tests on your notebook")
-    check.add_argument("notebook")
-    check.add_argument("--assignment")
-    check.add_argument("--task", action="append", help="only this task's tests (repeatable)")
-    check.set_defaults(run=_check)
-
-    start = commands.add_parser("start", help="copy an assignment's student notebook into a folder")
-    start.add_argument("assignment")
-    start.add_argument("--to", default=".", help="destination folder (default: the current folder)")
-    start.set_defaults(run=_start)
 
     if importlib.util.find_spec("autograder.distribution") is not None:  # the instructor's checkout only
         from autograder.distribution.commands import add_commands

@@ -157,5 +157,5 @@ def test_unknown_task_or_check_is_refused_before_grading(capsys):
     assert main(["check", notebook, "--task", "splt"]) == 2
     assert main(["grade", notebook, "--check", "split_shape"]) == 2
     errors = capsys.readouterr().err
-    assert "no check or task named splt; tasks: metrics, model, plot, quality, scale, split, train" in errors
-    assert "no check or task named split_shape" in errors
+    assert "aucun test ni aucune tâche ne s'appelle splt. Tâches : metrics, model, plot, scale, split, train" in errors
+    assert "aucun test ni aucune tâche ne s'appelle split_shape. Tâches : metrics, model, plot, quality, " in errors

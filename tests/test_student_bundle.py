@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import itertools
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,14 +18,17 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
-from autograder.distribution.bundle import BundleError, build, grader_files
+from autograder.distribution.bundle import BundleError, build, grader_files, with_kit_version
 from autograder.distribution.leaks import collect_secrets, scan_folder, scan_wheel
 from autograder.grading.assignments import available_assignments, load_assignment
 from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, SOLUTIONS_DIR
 from tests.conftest import reference_notebook, student_notebook
+from tests.environments import Environment, bare_environment
 
 #: Runs a notebook with nbclient; prints the imports cell's stderr and each graded cell's printed lines, as JSON.
 EXECUTE = r'''
@@ -51,6 +55,31 @@ graded = {c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in
 print(json.dumps({"imports_stderr": stderr, "graded": graded}, ensure_ascii=False))
 '''
 ASSIGNMENT = "01_regression"
+#: Each platform's environment markers, and the frameworks the students' package installs there.
+PLATFORMS = {
+    "linux-x86_64": ({"sys_platform": "linux", "platform_machine": "x86_64"},
+                     {"torch", "torchvision", "tensorflow-cpu", "keras", "torchviz"}),
+    "linux-aarch64": ({"sys_platform": "linux", "platform_machine": "aarch64"},
+                      {"torch", "torchvision", "tensorflow", "keras", "torchviz"}),
+    "macos-arm64": ({"sys_platform": "darwin", "platform_machine": "arm64"},
+                    {"torch", "torchvision", "tensorflow", "keras", "torchviz"}),
+    "macos-x86_64": ({"sys_platform": "darwin", "platform_machine": "x86_64"}, set()),  # no torch 2.14 build
+    "windows-x86_64": ({"sys_platform": "win32", "platform_machine": "AMD64"},
+                       {"torch", "torchvision", "tensorflow-cpu", "keras", "torchviz"}),
+}
+
+
+def wheel_version(wheel: Path) -> str:
+    return wheel.name.split("-")[1]
+
+
+def wheel_metadata(wheel: Path) -> list[tuple[str, str]]:
+    """The ``METADATA`` file's fields, in order."""
+    with zipfile.ZipFile(wheel) as archive:
+        info = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        header = archive.read(info).decode().split("\n\n", 1)[0]
+    return [(key, value.strip()) for key, value in (line.split(":", 1) for line in header.splitlines()
+                                                    if ":" in line and not line.startswith(" "))]
 
 
 def test_student_wheel_holds_public_graders_and_notebooks_only(student_env):
@@ -62,8 +91,10 @@ def test_student_wheel_holds_public_graders_and_notebooks_only(student_env):
             assert shipped == sorted(p.name for p in grader_files(GRADERS_DIR / package, include_hidden=False))
             assert "test_public.py" in shipped and "test_hidden.py" not in shipped
             notebook = f"autograder/course/assignments/{assignment}/{assignment}.ipynb"
-            assert archive.read(notebook) == student_notebook(assignment).read_bytes()
-    for instructor_only in ("autograder/release.py", "autograder/nbgrader_scores.py", "autograder/authoring.py"):
+            assert archive.read(notebook).decode() == with_kit_version(
+                student_notebook(assignment).read_text(encoding="utf-8"), wheel_version(student_env.wheel))
+    for instructor_only in ("autograder/release.py", "autograder/nbgrader_scores.py", "autograder/authoring.py",
+                            "autograder/grading/cluster.py"):
         assert instructor_only not in names
     assert not [n for n in names if n.startswith("autograder/distribution/") or "solutions/" in n
                 or "submissions/" in n or "/hidden_" in n]
@@ -106,10 +137,7 @@ def _requirement_closure(requirements: list[str]) -> set[str]:
 
 def test_student_wheel_declares_what_its_code_needs(student_env):
     """Every module the shipped code imports at load time (or runs, like ruff) comes with a declared requirement."""
-    with zipfile.ZipFile(student_env.wheel) as archive:
-        info = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
-        declared = [line.split(":", 1)[1].strip() for line in archive.read(info).decode().splitlines()
-                    if line.startswith("Requires-Dist:")]
+    declared = [value for key, value in wheel_metadata(student_env.wheel) if key == "Requires-Dist"]
     provided = _requirement_closure(declared)
     distributions = metadata.packages_distributions()
     missing = {module: distributions.get(module) for module in _needed_modules(student_env.wheel)
@@ -182,10 +210,15 @@ def test_check_grade_start_and_data_in_the_student_environment(student_env, tmp_
     work = tmp_path / "work"
     started = student_env.run("autograder", "start", ASSIGNMENT, "--to", work, cwd=tmp_path)
     assert started.returncode == 0, started.stderr
-    assert (work / f"{ASSIGNMENT}.ipynb").read_bytes() == (ASSIGNMENTS_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-                                                           ).read_bytes()
+    started_text = (work / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8")
+    assert started_text == with_kit_version((ASSIGNMENTS_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(
+        encoding="utf-8"), wheel_version(student_env.wheel))
     again = student_env.run("autograder", "start", ASSIGNMENT, "--to", work, cwd=tmp_path)
-    assert again.returncode == 2 and "your work is kept" in again.stderr
+    assert again.returncode == 2 and "votre travail est conservé" in again.stderr
+
+    hidden_only = student_env.run("autograder", "check", f"{ASSIGNMENT}.ipynb", "--task", "quality", cwd=work)
+    assert hidden_only.returncode == 2, hidden_only.stderr
+    assert "erreur : la tâche quality n'a pas de test public" in hidden_only.stderr  # not "no task quality"
 
     untouched = student_env.run("autograder", "check", f"{ASSIGNMENT}.ipynb", cwd=work)
     assert untouched.returncode == 1 and "NotImplementedError" in untouched.stdout
@@ -205,3 +238,54 @@ def test_check_grade_start_and_data_in_the_student_environment(student_env, tmp_
 
     prepared = student_env.run("autograder", "data", "prepare", "--dataset", "california_housing", cwd=work)
     assert prepared.returncode == 0, prepared.stderr
+
+
+def test_installed_package_says_its_version_and_shows_students_their_commands(student_env, tmp_path):
+    """``autograder --version`` is the wheel's; ``--help`` lists the students' commands only, in French."""
+    version = wheel_version(student_env.wheel)
+    printed = student_env.run("autograder", "--version", cwd=tmp_path)
+    assert printed.returncode == 0 and printed.stdout == f"autograder {version}\n"
+    imported = student_env.run("python", "-c", "import autograder; print(autograder.__version__)", cwd=tmp_path)
+    assert imported.stdout.strip() == version
+    helped = student_env.run("autograder", "--help", cwd=tmp_path, COLUMNS="200")
+    assert helped.returncode == 0 and helped.stdout.startswith("utilisation : autograder")
+    commands = re.findall(r"^    (\S+)", helped.stdout.split("commandes:")[1], re.M)
+    assert commands == ["start", "check", "data"] and "lance les tests publics sur votre notebook" in helped.stdout
+    every = student_env.run("autograder", "--help-all", cwd=tmp_path, COLUMNS="200")
+    assert set(re.findall(r"^    (\S+)", every.stdout.split("commandes:")[1], re.M)) == {
+        "start", "check", "data", "grade", "report"}  # no Dask worker, demo nor delivery tool in the package
+    assert student_env.wheel.stat().st_size < 1_000_000
+
+
+def test_wheel_requires_python_311_and_frameworks_that_exist_on_each_platform(student_env):
+    fields = wheel_metadata(student_env.wheel)
+    assert ("Requires-Python", ">=3.11") in fields  # enum.StrEnum, datetime.UTC
+    declared = [Requirement(value) for key, value in fields if key == "Requires-Dist"]
+    names = {canonicalize_name(r.name) for r in declared}
+    assert not names & {"dask", "distributed", "pytest-xdist", "nbgrader", "jupyter", "selenium", "gunicorn",
+                        "filelock"}
+    for platform, (markers, frameworks) in PLATFORMS.items():
+        environment = {**default_environment(), **markers, "extra": "frameworks"}
+        chosen = {r.name for r in declared if r.marker and r.marker.evaluate(environment)
+                  and "extra" in str(r.marker) and r.name != "jupyterlab"}
+        assert chosen == frameworks, platform
+    assert {str(r.specifier) for r in declared if r.name in {"torch", "torchvision", "tensorflow", "tensorflow-cpu"}
+            } == {"==2.14.1", "==0.29.1", "==2.21.*"}
+    assert Requirement("torch==2.14.1").specifier.contains("2.14.1+cpu")  # README: PyTorch's CPU index on Linux
+
+
+def test_a_newer_build_replaces_an_older_one_without_force_reinstall(student_env, tmp_path):
+    """A student who installs the course's newer wheel gets it: newer commits give greater versions."""
+    older = build("student", tmp_path / "dist", version="0.1.0.dev1+g0000000")
+    assert Version(wheel_version(older)) < Version(wheel_version(student_env.wheel))
+    environment = Environment(bare_environment(tmp_path), older)
+    for wheel in (older, student_env.wheel):
+        installed = environment.run("python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                                    "--no-index", wheel, cwd=tmp_path)
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+        printed = environment.run("autograder", "--version", cwd=tmp_path)
+        assert printed.stdout == f"autograder {wheel_version(wheel)}\n", printed.stderr
+    started = environment.run("autograder", "start", ASSIGNMENT, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    recorded = json.loads((tmp_path / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))["metadata"]["dlkit"]
+    assert recorded == {"assignment": ASSIGNMENT, "kit_version": wheel_version(student_env.wheel)}

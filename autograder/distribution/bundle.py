@@ -16,34 +16,49 @@ transitively; a public file that imports ``test_hidden`` or a ``hidden_*`` modul
 The wheel is built by setuptools (``pip wheel``) from a staged copy: ``autograder/`` with the
 graders under ``autograder/course/graders/`` and the notebooks under
 ``autograder/course/assignments/`` (:mod:`autograder.paths` finds them there once installed).
+
+Each build has its own version, from the checkout's git state (:mod:`autograder.version`), written into
+the wheel (``autograder/_version.py``) and into each bundled notebook's ``metadata["dlkit"]["kit_version"]``
+(the committed notebooks do not change). The requirements are ``requirements.txt``'s, less the
+instructor's tools; the frameworks are an extra whose environment markers pick, per platform, a build
+that exists (``python -m benchmarks.install_size`` resolves them for each one).
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.version import Version
 
-from autograder import __version__
 from autograder.distribution.leaks import scan_wheel
 from autograder.grading.assignments import PUBLIC_FILE, available_assignments, is_hidden_module, package_name
 from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, KIT_ROOT, PACKAGE_DIR
+from autograder.version import kit_version, repository_version
 
-#: Parts of the ``autograder`` package that stay with the instructor (paths relative to the package); the code
-#: similarity comparison (``autograder similarity``) among them.
-INSTRUCTOR_ONLY = ("distribution", "release.py", "nbgrader_scores.py", "authoring.py", "course", "similarity")
-#: Requirements students do not need (instructor and test tools, copydetect for ``autograder similarity``; ruff
-#: stays: a public check runs it).
-INSTRUCTOR_REQUIREMENTS = frozenset({"nbgrader", "jupyter", "selenium", "gunicorn",  # gunicorn: kit tests
+#: Parts of the ``autograder`` package that stay with the instructor (paths relative to the package): the
+#: delivery and authoring tools, nbgrader's plugins (they import nbgrader, which students do not install), and
+#: the code similarity comparison (``autograder similarity``).
+INSTRUCTOR_ONLY = ("distribution", "release.py", "nbgrader_scores.py", "nbgrader_late.py", "nbgrader_cells.py",
+                   "authoring.py", "course", "similarity")
+#: Requirements no bundle needs: instructor tools (copydetect: ``autograder similarity``) and the kit's own test
+#: tools (gunicorn, selenium, pytest-xdist, filelock). ruff stays: a public check runs it.
+INSTRUCTOR_REQUIREMENTS = frozenset({"nbgrader", "jupyter", "selenium", "gunicorn", "pytest-xdist", "filelock",
                                      "copydetect"})
+#: Grading on a Dask cluster (``grade --scheduler``, ``worker``): in the graders' bundle only.
+CLUSTER_MODULE, CLUSTER_REQUIREMENTS = "grading/cluster.py", frozenset({"dask", "distributed"})
 #: Requirements of the optional ``frameworks`` extra (Colab and JupyterHub images usually have them).
-FRAMEWORK_REQUIREMENTS = frozenset({"torch", "torchvision", "tensorflow-cpu", "keras", "torchviz"})
+FRAMEWORK_REQUIREMENTS = frozenset({"torch", "torchvision", "tensorflow-cpu", "tensorflow", "keras", "torchviz"})
+#: What the kit's code needs: ``enum.StrEnum`` and ``datetime.UTC`` (3.11).
+REQUIRES_PYTHON = ">=3.11"
 GRADER_ROOTS = ("__init__.py", "conftest.py", PUBLIC_FILE)
 
 
@@ -53,17 +68,20 @@ class BundleError(RuntimeError):
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of bundle: its distribution name and whether hidden graders ship in it."""
+    """One kind of bundle: its distribution name, whether hidden graders, notebooks and the Dask cluster ship."""
 
     distribution: str
     include_hidden: bool
     notebooks: bool
     summary: str
+    cluster: bool
 
 
 KINDS = {
-    "student": Kind("dlkit-student", False, True, "Deep-learning course kit for students: notebooks and public tests"),
-    "grader": Kind("dlkit-grader", True, False, "Deep-learning course kit for grading machines: all graders"),
+    "student": Kind("dlkit-student", False, True, "Deep-learning course kit for students: notebooks and public tests",
+                    cluster=False),
+    "grader": Kind("dlkit-grader", True, False, "Deep-learning course kit for grading machines: all graders",
+                   cluster=True),
 }
 
 
@@ -106,26 +124,27 @@ def grader_files(folder: Path, include_hidden: bool) -> list[Path]:
     return sorted(shipped)
 
 
-def requirements() -> tuple[list[str], list[str]]:
-    """The kit's requirements as ``(core, frameworks)``: instructor tools left out."""
+def requirements(kind: Kind) -> tuple[list[str], list[str]]:
+    """The kit's requirements for ``kind`` as ``(core, frameworks)``: instructor tools left out."""
+    dropped = INSTRUCTOR_REQUIREMENTS | (frozenset() if kind.cluster else CLUSTER_REQUIREMENTS)
     core, frameworks = [], []
     for line in (KIT_ROOT / "requirements.txt").read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         requirement = Requirement(line)
-        if requirement.name in INSTRUCTOR_REQUIREMENTS:
+        if requirement.name in dropped:
             continue
         (frameworks if requirement.name in FRAMEWORK_REQUIREMENTS else core).append(str(requirement))
     return core, frameworks
 
 
-def pyproject(kind: Kind) -> str:
+def pyproject(kind: Kind, version: str) -> str:
     """The staged project's ``pyproject.toml``."""
-    core, frameworks = requirements()
+    core, frameworks = requirements(kind)
 
     def toml_list(items: list[str]) -> str:
-        return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+        return "[" + ", ".join(json.dumps(item) for item in items) + "]"  # a JSON string is a TOML one
 
     return f"""[build-system]
 requires = ["setuptools>=68"]
@@ -133,9 +152,9 @@ build-backend = "setuptools.build_meta"
 
 [project]
 name = "{kind.distribution}"
-version = "{__version__}"
+version = "{version}"
 description = "{kind.summary}"
-requires-python = ">=3.10"
+requires-python = "{REQUIRES_PYTHON}"
 dependencies = {toml_list(core)}
 
 [project.optional-dependencies]
@@ -143,7 +162,7 @@ frameworks = {toml_list(frameworks)}
 lab = ["jupyterlab"]
 
 [project.scripts]
-autograder = "autograder.cli:main"
+autograder = "autograder.launcher:main"
 
 [project.entry-points.pytest11]
 dlkit = "autograder.pytest_plugin"
@@ -160,11 +179,26 @@ def _ignored(folder: str, names: list[str]) -> set[str]:
     return {n for n in names if n == "__pycache__" or n.endswith((".pyc", ".egg-info"))}
 
 
-def stage(kind: Kind, root: Path) -> Path:
+def with_kit_version(text: str, version: str) -> str:
+    """A notebook's JSON text recording ``version`` under ``metadata["dlkit"]["kit_version"]``.
+
+    Written as nbformat and nbgrader write it (one-space indent, sorted keys), so nothing else changes.
+    """
+    notebook = json.loads(text)
+    notebook.setdefault("metadata", {}).setdefault("dlkit", {})["kit_version"] = version
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def build_version() -> str:
+    """The version a build made now gets (:mod:`autograder.version`; a dirty tree's with the time)."""
+    return repository_version(stamp=datetime.now(UTC)) or kit_version()
+
+
+def stage(kind: Kind, root: Path, version: str) -> Path:
     """Lay out the project to build in ``root``; return the staged package folder."""
     package = root / "autograder"
     shutil.copytree(PACKAGE_DIR, package, ignore=_ignored)
-    for name in INSTRUCTOR_ONLY:
+    for name in INSTRUCTOR_ONLY if kind.cluster else (*INSTRUCTOR_ONLY, CLUSTER_MODULE):
         target = package / name
         if target.is_dir():
             shutil.rmtree(target)
@@ -178,14 +212,20 @@ def stage(kind: Kind, root: Path) -> Path:
         if kind.notebooks:
             notebooks = package / "course" / "assignments" / assignment
             notebooks.mkdir(parents=True)
-            shutil.copy(ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb", notebooks)
-    (root / "pyproject.toml").write_text(pyproject(kind), encoding="utf-8")
+            source = ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
+            (notebooks / source.name).write_text(with_kit_version(source.read_text(encoding="utf-8"), version),
+                                                 encoding="utf-8")
+    (package / "_version.py").write_text(f'"""Written by the bundle."""\n\nVERSION = "{version}"\n',
+                                         encoding="utf-8")
+    (root / "pyproject.toml").write_text(pyproject(kind, version), encoding="utf-8")
     (root / "README.md").write_text(f"# {kind.distribution}\n\n{kind.summary}.\n", encoding="utf-8")
     return package
 
 
-def build(kind_name: str, out: Path) -> Path:
+def build(kind_name: str, out: Path, version: str | None = None) -> Path:
     """Build the ``kind_name`` wheel into ``out``; return its path.
+
+    ``version``: the wheel's version (default: :func:`build_version`, from the checkout's state).
 
     Raises:
         BundleError: unknown kind, a public grader importing a hidden module, or the build failed.
@@ -193,16 +233,17 @@ def build(kind_name: str, out: Path) -> Path:
     if kind_name not in KINDS:
         raise BundleError(f"unknown bundle {kind_name!r}; choose among {', '.join(KINDS)}")
     kind = KINDS[kind_name]
+    version = str(Version(version or build_version()))  # normalised, as the wheel's file name has it
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dlkit-bundle-") as scratch:
-        stage(kind, Path(scratch))
+        stage(kind, Path(scratch), version)
         completed = subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
              "--disable-pip-version-check", "--wheel-dir", str(out), scratch],
             capture_output=True, text=True, cwd=scratch)
         if completed.returncode != 0:
             raise BundleError(f"building {kind.distribution} failed:\n{completed.stderr[-3000:]}")
-    wheel = out / f"{kind.distribution.replace('-', '_')}-{__version__}-py3-none-any.whl"
+    wheel = out / f"{kind.distribution.replace('-', '_')}-{version}-py3-none-any.whl"
     if not wheel.is_file():
         raise BundleError(f"pip reported success but {wheel} is missing")
     if not kind.include_hidden and (findings := scan_wheel(wheel)):

@@ -30,7 +30,22 @@ HIDDEN_PREFIX = "hidden_"
 
 
 class UnknownAssignment(LookupError):
-    """No graders exist for the requested assignment."""
+    """No graders (or no student notebook) exist for the requested assignment.
+
+    Most often a notebook newer than the installed kit: its message, in French, says how to update.
+    """
+
+    def __init__(self, name: str, known: tuple[str, ...] | list[str] = ()) -> None:
+        super().__init__(name, tuple(known))  # the arguments, so that it survives pickling
+        self.name, self.known = name, tuple(known)
+
+    def __str__(self) -> str:
+        from autograder.version import UPDATE_COMMAND, kit_version
+
+        return (f"le devoir « {self.name} » n'est pas dans le kit installé (version {kit_version()}). Si ce "
+                f"notebook vient d'une version plus récente du cours, mettez le kit à jour avec le fichier .whl "
+                f"publié par le cours : {UPDATE_COMMAND} (puis redémarrez le noyau du notebook). Devoirs de ce "
+                f"kit : {', '.join(self.known) or 'aucun'}.")
 
 
 @dataclass(frozen=True)
@@ -187,9 +202,7 @@ def describe_assignment(name: str, include_hidden: bool = True, graders_dir: Pat
     package = package_name(name)
     meta = import_graders_module(package, graders_dir)
     if meta is None or not (graders_dir / package / PUBLIC_FILE).is_file():
-        raise UnknownAssignment(
-            f"no graders for assignment {name!r}; known: {', '.join(available_assignments(graders_dir))}"
-        )
+        raise UnknownAssignment(name, available_assignments(graders_dir))
     return Assignment(
         name=name,
         tasks=tuple(meta.TASKS),

@@ -40,7 +40,8 @@ def resolve_assignment(path: Path, notebook: object | None, name: str | None) ->
     for part in (path.stem, *(p.name for p in path.parents)):
         if part in known:
             return part
-    raise AssignmentNotFound(f"cannot tell which assignment {path} belongs to; pass --assignment (one of {known})")
+    raise AssignmentNotFound(f"impossible de savoir à quel devoir appartient {path} : précisez-le avec --assignment "
+                             f"(devoirs : {', '.join(known)})")
 
 
 def unreadable_result(path: Path, checks: Sequence[CheckInfo], assignment: str, student: str, message: str,
