@@ -4,10 +4,13 @@ import os
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
-c.CourseDirectory.root = "."
+# The course is the folder of this file, whatever the current folder (nbgrader warns on every command about a
+# relative root, and a relative gradebook would follow the current folder).
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))  # traitlets sets __file__ when it loads a config
+c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "assignments"
-c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
 
 c.ClearSolutions.code_stub = {"python": "# VOTRE CODE ICI\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "VOTRE RÉPONSE ICI"
@@ -15,6 +18,17 @@ c.GenerateAssignment.create_assignment = True
 # Student notebooks are committed without outputs; the graded cells print their own feedback.
 c.ClearOutput.enabled = True
 c.Execute.timeout = 600
+# nbgrader checks each locked cell against the gradebook's copy saved before the hidden tests were cleared: without
+# RestoreReleasedCells, every untouched test cell would be reported as changed (jupyter/nbgrader#1961). A cell
+# edited by the student is still reported, and restored.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "autograder.nbgrader_cells.RestoreReleasedCells",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 # Scores come from the kit's sandboxed grading of the submitted file, never from what the student's
 # kernel prints: see autograder/nbgrader_scores.py. The student's notebook is not executed again in
 # an nbgrader kernel, which would run the student's code unconfined, as the instructor, next to the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from autograder.release import generate_in_scratch, tool_environment
 from tests.conftest import reference_notebook, student_notebook
 from tests.submissions.build import example_modules, example_path
 from tests.submissions.hostile import ALL_ISOLATION_ATTACKS, render_hostile
+from tests.submissions.variants import reference_cells
 
 
 def _nbgrader(course, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -29,6 +31,7 @@ def _nbgrader(course, *args: str, check: bool = True) -> subprocess.CompletedPro
                                capture_output=True, text=True, timeout=900)
     if check:
         assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "is not absolute" not in completed.stderr  # the kit's config gives nbgrader an absolute course root
     return completed
 
 
@@ -129,6 +132,60 @@ def test_nbgrader_exchange_cycle_with_two_students(tmp_path):
             assert f"{mark} {check.title}" in text, (student, check.name)
         assert not [name for name in secrets.names if name in text]  # hidden tests' names and code never shown
         assert not [line for line, what in secrets.lines.items() if "hidden code" in what and line in text]
+
+
+def _checksum_warnings(log: str) -> dict[str, list[str]]:
+    """nbgrader's "checksum ... has changed!" warnings by student, from ``autograde``'s log (its sanitizing step)."""
+    warnings: dict[str, list[str]] = {}
+    student = None
+    for line in log.splitlines():
+        sanitizing = re.search(r"Sanitizing .*[/\\]submitted[/\\]([^/\\]+)[/\\]", line)
+        if sanitizing:
+            student = sanitizing.group(1)
+            warnings[student] = []
+        elif "Autograding" in line:
+            student = None
+        elif student and "checksum" in line.lower():
+            warnings[student].append(line)
+    return warnings
+
+
+def test_nbgrader_warns_of_edited_test_cells_only(tmp_path):
+    """The kit's own config with the real commands: no root warning; untouched and completed notebooks raise no
+    checksum warning (their test cells lost only their hidden tests in the release); an edited test cell does."""
+    assignment = CYCLE_ASSIGNMENT
+    shutil.copy(KIT_ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    shutil.copytree(KIT_ROOT / "solutions" / assignment, tmp_path / "solutions" / assignment)
+    _nbgrader(tmp_path, "generate_assignment", assignment, "--force")
+    released = tmp_path / "assignments" / assignment / f"{assignment}.ipynb"
+    assert released.read_bytes() == student_notebook(assignment).read_bytes()
+
+    completed = nbformat.read(released, as_version=4)
+    for cell in completed.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in reference_cells(assignment):
+            cell.source = reference_cells(assignment)[grade_id]
+    tampered = nbformat.read(released, as_version=4)
+    (edited,) = [c for c in tampered.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_split"]
+    edited.source = edited.source.replace("tache.run_public()", "tache.run_public = lambda: None")
+    assert edited.metadata["nbgrader"]["locked"] and "tache.run_public = lambda" in edited.source
+    for student, notebook in {"untouched": nbformat.read(released, as_version=4), "completed": completed,
+                              "tampered": tampered}.items():
+        folder = tmp_path / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / f"{assignment}.ipynb")
+
+    log = _nbgrader(tmp_path, "autograde", assignment, "--create", "--force").stderr
+    warnings = _checksum_warnings(log)
+    assert warnings.keys() == {"untouched", "completed", "tampered"}, log[-3000:]
+    assert warnings["untouched"] == warnings["completed"] == []
+    assert len(warnings["tampered"]) == 1 and "test_split" in warnings["tampered"][0], warnings["tampered"]
+    autograded = nbformat.read(tmp_path / "autograded" / "tampered" / assignment / f"{assignment}.ipynb", as_version=4)
+    (restored,) = [c for c in autograded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_split"]
+    assert "tache.run_public()" in restored.source and "lambda" not in restored.source  # nbgrader put it back
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_submission(assignment, "completed").score == pytest.approx(_autograded_points(assignment))
+    _nbgrader(tmp_path, "generate_feedback", assignment, "--force")
 
 
 #: Beside the cycle's Keras assignment: a PyTorch one, and the mini-project with its manually graded cells. The
