@@ -49,10 +49,11 @@ from autograder.version import kit_version, repository_version
 #: the code similarity comparison (``autograder similarity``).
 INSTRUCTOR_ONLY = ("distribution", "release.py", "nbgrader_scores.py", "nbgrader_late.py", "nbgrader_cells.py",
                    "authoring.py", "course", "similarity")
-#: Requirements no bundle needs: instructor tools (copydetect: ``autograder similarity``) and the kit's own test
-#: tools (gunicorn, selenium, pytest-xdist, filelock). ruff stays: a public check runs it.
+#: Requirements no bundle needs: instructor tools (copydetect: ``autograder similarity``; mkdocs: the
+#: documentation site) and the kit's own test tools (gunicorn, selenium, pytest-xdist, filelock). ruff stays:
+#: a public check runs it.
 INSTRUCTOR_REQUIREMENTS = frozenset({"nbgrader", "jupyter", "selenium", "gunicorn", "pytest-xdist", "filelock",
-                                     "copydetect"})
+                                     "copydetect", "mkdocs", "mkdocs-material"})
 #: Grading on a Dask cluster (``grade --scheduler``, ``worker``): in the graders' bundle only.
 CLUSTER_MODULE, CLUSTER_REQUIREMENTS = "grading/cluster.py", frozenset({"dask", "distributed"})
 #: Requirements of the optional ``frameworks`` extra (Colab and JupyterHub images usually have them).
