@@ -46,3 +46,10 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# Late penalties: with a course policy beside this file (autograder.late_policy), nbgrader's late step takes off the
+# points that `autograder grade --policy` gives; without one, nbgrader's default (no penalty).
+POLICY_FILE = os.path.join(COURSE_ROOT, "course_policy.toml")
+if os.path.exists(POLICY_FILE):
+    c.AssignLatePenalties.plugin_class = "autograder.nbgrader_late.PolicyLatePlugin"
+    c.PolicyLatePlugin.policy_file = POLICY_FILE

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from a03_fashion_cnn.inputs import NUM_CLASSES
+from a03_fashion_cnn.inputs import IMAGE_SHAPE, NUM_CLASSES
 from autograder.checks.expect import expect_close, expect_equal
 
 
@@ -17,6 +17,7 @@ def expect_one_hot(found: np.ndarray, labels: np.ndarray, shape_what: str, hint:
 
 
 def expect_size(found: dict[str, Any], what: str, params: int, hint: str) -> None:
-    """A described model has ``params`` parameters and one output per class."""
+    """A described model takes 28×28×1 images, has ``params`` parameters and one output per class."""
     expect_equal(what, params, found["params"], hint)
+    expect_equal("Forme d'entrée", [None, *IMAGE_SHAPE], found.get("input_shape"), "keras.Input(shape=(28, 28, 1)).")
     expect_equal("Forme de sortie", [None, NUM_CLASSES], found["output_shape"])

@@ -32,8 +32,12 @@ def preprocessed(sub: Submission, images: np.ndarray) -> dict[str, Any]:
 
 
 def model(sub: Submission, builder: str) -> dict[str, Any]:
-    """The model returned by the student's ``builder()`` (no argument), described, built for 28×28×1 images."""
-    return describe_keras_model(sub.function(builder)(), IMAGE_SHAPE)
+    """The model returned by the student's ``builder()`` (no argument), described, built for 28×28×1 images, with
+    its ``input_shape`` (``[None, 28, 28, 1]`` when it declares the right input)."""
+    network = sub.function(builder)()
+    found = describe_keras_model(network, IMAGE_SHAPE)
+    shape = getattr(network, "input_shape", None) if found["params"] is not None else None
+    return {**found, "input_shape": [d if d is None else int(d) for d in shape] if isinstance(shape, tuple) else shape}
 
 
 def augmented(sub: Submission, images: np.ndarray) -> np.ndarray:

@@ -30,7 +30,11 @@ from a03_fashion_cnn.inputs import (
     training_sample,
 )
 from a03_fashion_cnn.judging import expect_one_hot, expect_size
-from autograder.checks.classification import expect_classification_report, expect_confusion_matrix
+from autograder.checks.classification import (
+    expect_classification_report,
+    expect_confusion_matrix,
+    per_class_scores,
+)
 from autograder.checks.expect import expect_close, expect_equal, expect_keys, expect_number, expect_true, fail
 from autograder.checks.figures import expect_curves
 from autograder.checks.keras_model import expect_layers
@@ -104,7 +108,7 @@ def test_baseline_layers(baseline):
 
 @graded(1, task="baseline")
 def test_baseline_params(baseline):
-    """Réseau dense : 101 770 paramètres, sortie (None, 10)"""
+    """Réseau dense : entrée (28, 28, 1), 101 770 paramètres, sortie (None, 10)"""
     expect_size(baseline, "Nombre de paramètres du réseau dense", BASELINE_PARAMS,
                 "784×128+128 + 128×10+10 = 101 770 : entrée (28, 28, 1).")
 
@@ -120,7 +124,7 @@ def test_cnn_layers(cnn):
 
 @graded(1, task="cnn")
 def test_cnn_params(cnn):
-    """CNN : 225 034 paramètres, sortie (None, 10)"""
+    """CNN : entrée (28, 28, 1), 225 034 paramètres, sortie (None, 10)"""
     expect_size(cnn, "Nombre de paramètres du CNN", CNN_PARAMS, CNN_SIZE_HINT)
 
 
@@ -212,12 +216,17 @@ def test_predict_classes(student):
 
 @graded(1, task="evaluate")
 def test_report_f1(report):
-    """Rapport de classification : F1 et effectif de chaque classe, accuracy"""
+    """Rapport de classification : F1 et effectif de chaque classe, accuracy, F1 moyen sur les 10 classes"""
     y_true, y_pred = labelled_sample(300, 50)
     # The arguments' order is test_report_precision_recall's point: a report of (y_pred, y_true) passes here.
     expect_classification_report(report, y_true, y_pred, CLASS_NAMES, fields=("f1-score", "support"), either_order=True)
     what = "Accuracy du rapport (clé « accuracy »)"
     expect_close(what, float(np.mean(y_true == y_pred)), expect_number(what, report.get("accuracy")))
+    what = "F1 moyen du rapport (clé « macro avg »), sur les 10 classes"
+    macro = report.get("macro avg")
+    expect_close(what, float(np.mean(per_class_scores(y_true, y_pred, NUM_CLASSES)["f1-score"])),
+                 expect_number(what, macro.get("f1-score") if isinstance(macro, dict) else macro),
+                 hint="labels=list(range(10)) : exactement les 10 classes.")
 
 
 @graded(1, task="evaluate")
