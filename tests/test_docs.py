@@ -78,13 +78,14 @@ def _pages(*folders: str) -> list[Path]:
 
 
 def _parse(arguments: list[str]) -> tuple[argparse.Namespace | None, str]:
-    """The parser's namespace for these arguments, or None with what argparse said."""
+    """The parser's namespace for these arguments (empty for an option that answers and exits, ``--help``,
+    ``--version``), or None with what argparse said."""
     errors = io.StringIO()
     try:
-        with contextlib.redirect_stderr(errors):
+        with contextlib.redirect_stderr(errors), contextlib.redirect_stdout(io.StringIO()):
             return build_parser().parse_args(arguments), ""
-    except SystemExit:
-        return None, errors.getvalue().strip()
+    except SystemExit as stop:
+        return (argparse.Namespace(), "") if stop.code == 0 else (None, errors.getvalue().strip())
 
 
 def test_code_blocks_are_read_as_commands(tmp_path):
@@ -104,6 +105,7 @@ def test_code_blocks_are_read_as_commands(tmp_path):
     assert namespace is None and "--no-such-option" in said
     namespace, said = _parse(["no-such-command"])
     assert namespace is None and "no-such-command" in said
+    assert _parse(["--help"]) == (argparse.Namespace(), "")
 
 
 @pytest.mark.parametrize("readers", ["students", "instructors"])
@@ -157,3 +159,10 @@ def test_site_builds_in_strict_mode(tmp_path):
     for page in ("students/installer", "instructors/batches", "authors/how-grading-works",
                  "operations/threat-model", "measurements/grading-time"):
         assert (site / page / "index.html").is_file(), page
+
+
+def test_readme_links_lead_to_pages():
+    """The README's links into the site name pages that exist (the strict build does not read the README)."""
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", (ROOT / "README.md").read_text(encoding="utf-8"))
+    local = [t for t in targets if "://" not in t]
+    assert local and [t for t in local if not (ROOT / t).is_file()] == []
