@@ -8,6 +8,17 @@ to review. A mutant belongs here only when the statement does not ask for what i
 #: The reason shared by 06_cnn_resnet's detection-head mutants.
 BACKBONE = "the statement gives the detection backbone as an example (« par exemple »): any backbone is right"
 
+#: The reasons shared by 09_mini_project's mutants of the student's own design and of its figures' look.
+DESIGN_09 = ("the improved builders are the student's own design (layers, filters, kernels, pooling, padding, "
+             "activations, dropout, augmentation factors): this change is a valid choice within the judged bounds")
+BEST_09 = ("BEST_MODEL is the student's own design: with this change (within the judged bounds) it still beats the "
+           "baseline by the calibrated gain")
+CALLBACKS_09 = ("the statement leaves the callbacks' settings to the student (their presence is the training "
+                "strategy): this patience or restore_best_weights is a valid choice")
+LOOK_09 = "the figure's look (title, axis labels, legend, size, spacing, ticks, grid) is not graded"
+SHOW_09 = "plt.show() only displays the figure, which the notebook shows anyway"
+VERBOSE_09 = "verbose only prints progress: the computed values are the same"
+
 EQUIVALENT: dict[str, dict[str, str]] = {
     "00_fundamentals": {
         "gradient_descent:1:31:constant": "the skeleton gives the defaults; the graders always pass theta0",
@@ -121,6 +132,133 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "compare_models:24:4:remove": "the statement asks for two bar charts, not their titles",
         "compare_models:30:4:remove": "rotating the tick labels is cosmetic",
         "compare_models:32:4:remove": "figure.tight_layout() only adjusts the spacing",
+        "create_improved_model_1:17:43:constant": DESIGN_09,
+        "create_improved_model_1:19:43:constant": DESIGN_09,
+        "create_improved_model_1:20:44:constant": DESIGN_09,
+        "create_improved_model_1:18:46:constant": DESIGN_09,
+        "create_improved_model_1:23:27:constant": DESIGN_09,
+        "create_improved_model_1:16:26:constant": DESIGN_09,
+        "create_improved_model_1:19:46:constant": DESIGN_09,
+        "create_improved_model_1:24:25:constant": DESIGN_09,
+        "create_improved_model_1:21:43:constant": DESIGN_09,
+        "create_improved_model_1:16:58:constant": DESIGN_09,
+        "create_improved_model_1:18:43:constant": DESIGN_09,
+        "create_improved_model_1:20:47:constant": DESIGN_09,
+        "create_improved_model_1:18:77:constant": DESIGN_09,
+        "create_improved_model_1:16:46:constant": DESIGN_09,
+        "create_improved_model_1:20:59:constant": DESIGN_09,
+        "create_improved_model_1:16:43:constant": DESIGN_09,
+        "create_improved_model_1:18:26:constant": DESIGN_09,
+        "create_improved_model_1:21:46:constant": DESIGN_09,
+        "create_improved_model_1:20:78:constant": DESIGN_09,
+        "create_improved_model_2:22:41:constant": BEST_09,
+        "create_improved_model_2:21:27:constant": BEST_09,
+        "create_improved_model_2:28:54:constant": BEST_09,
+        "create_improved_model_2:16:26:constant": BEST_09,
+        "create_improved_model_2:32:33:constant": BEST_09,
+        "create_improved_model_2:19:46:constant": BEST_09,
+        "create_improved_model_2:16:46:constant": BEST_09,
+        "create_improved_model_2:17:43:constant": BEST_09,
+        "create_improved_model_2:17:46:constant": BEST_09,
+        "create_improved_model_2:16:43:constant": BEST_09,
+        "create_improved_model_2:18:61:constant": BEST_09,
+        "create_improved_model_2:23:27:constant": BEST_09,
+        "create_improved_model_2:18:46:constant": BEST_09,
+        "create_improved_model_2:18:43:constant": BEST_09,
+        "create_improved_model_2:19:43:constant": BEST_09,
+        "create_improved_model_2:18:26:constant": BEST_09,
+        "create_improved_model_3:22:43:constant": DESIGN_09,
+        "create_improved_model_3:22:61:constant": DESIGN_09,
+        "create_improved_model_3:17:34:constant": DESIGN_09,
+        "create_improved_model_3:23:43:constant": DESIGN_09,
+        "create_improved_model_3:18:30:constant": DESIGN_09,
+        "create_improved_model_3:22:46:constant": DESIGN_09,
+        "create_improved_model_3:20:43:constant": DESIGN_09,
+        "create_improved_model_3:19:42:constant": DESIGN_09,
+        "create_improved_model_3:19:37:constant": DESIGN_09,
+        "create_improved_model_3:25:41:constant": DESIGN_09,
+        "create_improved_model_3:21:46:constant": DESIGN_09,
+        "create_improved_model_3:31:83:constant": CALLBACKS_09,
+        "create_improved_model_3:32:67:constant": CALLBACKS_09,
+        "create_improved_model_3:32:91:constant": CALLBACKS_09,
+        "evaluate_model:1:87:constant": "the skeleton gives the defaults; the graders always pass epochs",
+        "evaluate_model:20:72:constant": VERBOSE_09,
+        "evaluate_model:23:48:constant": VERBOSE_09,
+        "evaluate_model:26:37:swap": "two panels stacked (subplots(2, 1)) show the same curves: the graders check the "
+                                     "curves, not their layout",
+        "evaluate_model:26:65:constant": LOOK_09,
+        "evaluate_model:26:69:constant": LOOK_09,
+        "evaluate_model:30:8:remove": LOOK_09,
+        "evaluate_model:31:8:remove": LOOK_09,
+        "evaluate_model:32:8:remove": LOOK_09,
+        "evaluate_model:33:8:remove": LOOK_09,
+        "evaluate_model:33:8:call.legend": LOOK_09,
+        "evaluate_model:34:4:remove": LOOK_09,
+        "evaluate_model:35:4:remove": SHOW_09,
+        "evaluate_model:35:4:call.show": SHOW_09,
+        "analyze_errors:15:4:remove": "the graders pass y as arrays, as the statement describes it: converting first "
+                                      "changes nothing",
+        "analyze_errors:17:44:constant": VERBOSE_09,
+        "analyze_errors:21:23:constant": "no image is of class 10: range(11) adds no rate",
+        "analyze_errors:26:7:operator.Gt": "with no misclassified image, >= only draws an empty grid: the same "
+                                           "results, a blank figure",
+        "analyze_errors:27:23:swap": "a 5×2 grid shows the same ten error images: the layout is not graded",
+        "analyze_errors:27:39:constant": "a 2×6 grid shows the same ten error images: the layout is not graded",
+        "analyze_errors:27:51:constant": LOOK_09,
+        "analyze_errors:27:55:constant": LOOK_09,
+        "analyze_errors:30:58:constant": "zip stops at the grid's ten axes: misclassified[:11] shows the same images",
+        "analyze_errors:31:22:swap": "reshape(28, 28) with its two sizes swapped is the same shape",
+        "analyze_errors:33:8:remove": LOOK_09,
+        "analyze_errors:37:39:constant": LOOK_09,
+        "analyze_errors:37:43:constant": LOOK_09,
+        "analyze_errors:39:4:remove": LOOK_09,
+        "analyze_errors:41:4:remove": LOOK_09,
+        "analyze_errors:42:4:remove": LOOK_09,
+        "analyze_errors:42:24:constant": LOOK_09,
+        "analyze_errors:43:28:constant": LOOK_09,
+        "analyze_errors:35:8:remove": SHOW_09,
+        "analyze_errors:35:8:call.show": SHOW_09,
+        "analyze_errors:44:4:remove": SHOW_09,
+        "analyze_errors:44:4:call.show": SHOW_09,
+        "add_gaussian_noise:1:32:constant": "the default of sigma is never used by the graders, which always pass it",
+        "add_gaussian_noise:1:42:constant": "the default of seed is never used by the graders, which always pass it",
+        "add_gaussian_noise:14:19:operator.Add": "the noise N(0, sigma²) is symmetric: X - noise has the same law as "
+                                                 "X + noise",
+        "rotate_randomly:1:42:constant": "the default of seed is never used by the graders, which always pass it",
+        "test_robustness:15:4:remove": "the graders pass y as arrays, as the statement describes it: converting first "
+                                       "changes nothing",
+        "test_robustness:24:52:constant": VERBOSE_09,
+        "test_robustness:28:32:constant": "a fourth, empty row of axes changes only the examples' layout",
+        "test_robustness:28:35:constant": "a sixth, empty column of axes changes only the examples' layout",
+        "test_robustness:28:51:constant": LOOK_09,
+        "test_robustness:30:8:remove": "the examples' figure is for the report, judged by hand: its images are not "
+                                       "graded",
+        "test_robustness:31:12:remove": "the examples' figure is for the report, judged by hand: its images are not "
+                                        "graded",
+        "test_robustness:31:37:swap": "reshape(28, 28) with its two sizes swapped is the same shape",
+        "test_robustness:32:12:remove": LOOK_09,
+        "test_robustness:33:8:remove": LOOK_09,
+        "test_robustness:33:18:constant": LOOK_09,
+        "test_robustness:33:50:operator.Mult": "the accuracy printed in an example's title is not graded (the "
+                                               "returned scores are)",
+        "test_robustness:33:50:constant": "the accuracy printed in an example's title is not graded (the returned "
+                                          "scores are)",
+        "test_robustness:34:4:remove": LOOK_09,
+        "test_robustness:35:4:remove": LOOK_09,
+        "test_robustness:35:4:call.tight_layout": LOOK_09,
+        "compare_models:20:4:remove": "the statement asks for the names as index, not for the index's name",
+        "compare_models:22:37:swap": "two charts stacked (subplots(2, 1)) show the same bars: the layout is not graded",
+        "compare_models:22:69:constant": LOOK_09,
+        "compare_models:25:4:remove": LOOK_09,
+        "compare_models:28:4:remove": LOOK_09,
+        "compare_models:29:4:remove": LOOK_09,
+        "compare_models:31:8:remove": LOOK_09,
+        "compare_models:31:47:constant": LOOK_09,
+        "compare_models:32:4:call.tight_layout": LOOK_09,
+        "compare_models:26:4:remove": "without set_ylim every bar is still visible: the accuracy axis's limits are "
+                                      "the student's choice",
+        "compare_models:26:56:constant": "a top of 101 still shows every bar: the accuracy axis's limits are the "
+                                         "student's choice",
     },
     "05_improving_networks": {
         "make_optimizer:18:4:remove": "the statement names three optimizers and asks nothing for another name: "

@@ -303,6 +303,13 @@ def analyze_errors(model, X, y, name="Meilleur modèle"):
     ax.bar(np.arange(10), error_by_digit)
     ax.set_title(f"Taux d'erreur par chiffre - {name}")
     plt.show()
+    shown = np.where(wrong)[0][:6]
+    if len(shown):
+        fig, axes = plt.subplots(1, len(shown), squeeze=False)
+        for ax, index in zip(axes[0], shown):
+            ax.imshow(X[index, :, :, 0], cmap="gray")
+            ax.set_xlabel(f"{true_classes[index]} lu {pred_classes[index]}")
+        plt.show()
     return {"misclassified": list(np.where(wrong)[0]), "error_by_digit": error_by_digit}
 ''',
     "add_gaussian_noise": '''

@@ -309,6 +309,24 @@ def evaluate(sub: Submission, X_train: np.ndarray, Y_train: np.ndarray, X_test: 
     }
 
 
+def default_batch_steps(sub: Submission, X: np.ndarray, Y: np.ndarray) -> int | None:
+    """Steps per epoch of ``evaluate_model`` (1 epoch) when ``fit_kwargs`` gives no batch size: the default shows."""
+    import keras
+
+    class Recorder(keras.callbacks.Callback):
+        steps = None
+
+        def on_train_begin(self, logs: Any = None) -> None:
+            Recorder.steps = (self.params or {}).get("steps")
+
+    sub.function("evaluate_model")(lambda: (_tiny_model(), {"callbacks": [Recorder()]}), "Modèle de test",
+                                   X, Y, X[:20], Y[:20], epochs=1)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return Recorder.steps
+
+
 def compare(sub: Submission, results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """``compare_models(results)``: its table's index and numeric columns, and the bars of each axes.
 
@@ -326,15 +344,16 @@ def compare(sub: Submission, results: dict[str, dict[str, Any]]) -> dict[str, An
                 f"La table doit être un pandas.DataFrame, pas {type(table).__name__}.")
     expect_true(isinstance(figure, Figure),
                 f"La figure doit être une figure matplotlib, pas {type(figure).__name__}.")
-    bars = []
+    bars, limits = [], []
     for ax in figure.axes:
         rectangles = [p for p in ax.patches if isinstance(p, Rectangle)]
         bars.append([float(p.get_height()) for p in rectangles])
         bars.append([float(p.get_width()) for p in rectangles])
+        limits.extend([[float(v) for v in ax.get_ylim()], [float(v) for v in ax.get_xlim()]])
     return {"index": [str(i) for i in table.index],
             "columns": {str(c): np.asarray(table[c], dtype=float) for c in table.columns
                         if pd.api.types.is_numeric_dtype(table[c])},
-            "bars": bars}
+            "bars": bars, "limits": limits}
 
 
 def lookup_model(predictions: np.ndarray) -> Any:
@@ -354,21 +373,3 @@ def _error_rates(rates: Any) -> dict[str, float]:
     if isinstance(rates, dict):
         return {str(int(k)): float(v) for k, v in rates.items()}
     return {str(k): float(v) for k, v in enumerate(np.asarray(rates, dtype=float).ravel())}
-
-
-def analyze_errors(sub: Submission, images: np.ndarray, labels: np.ndarray, predictions: np.ndarray
-                   ) -> dict[str, Any]:
-    """``analyze_errors`` on :func:`lookup_model`, with integer then one-hot labels."""
-    model = lookup_model(predictions)
-    analyze = sub.function("analyze_errors")
-    found = {}
-    for form, y in (("entières", labels), ("one-hot", np.eye(10, dtype="float32")[labels])):
-        result = analyze(model, images, y)
-        expect_true(isinstance(result, dict), f"analyze_errors doit renvoyer un dictionnaire, pas "
-                                              f"{type(result).__name__}.")
-        found[form] = {"keys": sorted(map(str, result)),
-                       "misclassified": np.sort(np.asarray(result.get("misclassified", []), dtype=np.int64).ravel()),
-                       "error_by_digit": _error_rates(result.get("error_by_digit"))}
-    return found
-
-

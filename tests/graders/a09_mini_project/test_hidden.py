@@ -270,9 +270,10 @@ def test_improvement(improvement, mnist, record_property, claim, threshold):
 
 @graded(0.5, task="code_quality")
 def test_code_analyze_errors(student):
-    """analyze_errors : indices mal classés et taux d'erreur par chiffre exacts (étiquettes entières ou one-hot)"""
+    """analyze_errors : indices mal classés et taux d'erreur par chiffre exacts (étiquettes entières ou one-hot), images mal classées et diagramme des taux affichés"""  # noqa: E501
     images, labels, predictions = lookup_case()
-    found = student.run(probes.analyze_errors, images, labels, predictions)
+    found = student.run(hidden_probes.analyze_errors, images, labels, predictions)
+    single = found.pop("une seule erreur")
     wrong = np.flatnonzero(predictions != labels)
     rates = {str(d): float(np.mean(predictions[labels == d] != d)) for d in range(10)}
     for form, result in found.items():
@@ -285,6 +286,41 @@ def test_code_analyze_errors(student):
         expect_close(f"Taux d'erreur par chiffre (étiquettes {form})", [rates[d] for d in sorted(rates)],
                      [result["error_by_digit"][d] for d in sorted(rates)], atol=1e-6,
                      hint="Taux = erreurs sur ce chiffre / nombre d'images de ce chiffre.")
+        _expect_error_figures(form, result["figures"], labels, predictions, [rates[d] for d in sorted(rates)])
+    expect_true(single["figures"]["images"] > 0,
+                "analyze_errors avec une seule image mal classée : attendu cette image affichée (imshow), obtenu "
+                "aucune image.")
+
+
+def _expect_error_figures(form: str, shown: dict[str, Any], labels: np.ndarray, predictions: np.ndarray,
+                          rates: list[float]) -> None:
+    """The figures of analyze_errors: misclassified images titled with their classes, a bar chart of the rates."""
+    expect_true(shown["images"] > 0, f"analyze_errors (étiquettes {form}) : attendu quelques images mal classées "
+                                     f"affichées (imshow), obtenu {shown['images']} image.")
+    for image in shown["lookup"]:
+        index = image["pixel"]
+        if index < len(labels):
+            expected = {int(labels[index]), int(predictions[index])}
+            expect_true(expected <= set(image["digits"]),
+                        f"analyze_errors (étiquettes {form}) : image mal classée n° {index} : attendu sa classe "
+                        f"réelle {labels[index]} et sa classe prédite {predictions[index]} dans son titre (ou ses "
+                        f"légendes), obtenu les nombres {image['digits']}.")
+    expected = np.asarray(rates, dtype=float)
+    charts = [bars for bars in shown["bars"] if not bars["on_image"]
+              and any(_same_values(values, expected) for values in (bars["heights"], bars["widths"]))]
+    if not charts:
+        drawn = [bars["heights"] for bars in shown["bars"]]
+        raise Failure(f"analyze_errors (étiquettes {form}) : attendu un diagramme en barres des taux d'erreur par "
+                      f"chiffre, dans son propre graphique, de hauteurs {np.round(expected, 3).tolist()} (chiffres 0 "
+                      f"à 9), obtenu {len(drawn)} diagramme(s) en barres"
+                      + (f" : {[np.round(h, 3).tolist() for h in drawn][:2]}." if drawn else "."))
+
+
+def _same_values(values: list[float], expected: np.ndarray) -> bool:
+    """The same values, as fractions or as percentages, in any order (bars sorted by rate are fine)."""
+    values_array, expected = np.sort(np.asarray(values, dtype=float)), np.sort(expected)
+    return values_array.shape == expected.shape and (bool(np.allclose(values_array, expected, atol=1e-6))
+                                                     or bool(np.allclose(values_array, 100 * expected, atol=1e-4)))
 
 
 @graded(0.5, task="code_quality")
@@ -324,3 +360,8 @@ def test_code_robustness(student):
                           "ou en entiers.")
     for key in ("noisy", "rotated"):
         expect_true(0 <= found["scores"][key] <= 1, f"La précision {key!r} doit être une fraction entre 0 et 1.")
+    for function, argument, expected in (("add_gaussian_noise", "sigma", 0.1), ("rotate_randomly", "max_angle", 15)):
+        used = sorted(set(found["settings"][function]))
+        expect_true(all(np.isclose(value, expected) for value in used),
+                    f"test_robustness : {argument} passé à {function} : attendu {expected} (bruit σ = 0,1, rotations "
+                    f"de ±15°), obtenu {', '.join(f'{value:g}' for value in used)}.")

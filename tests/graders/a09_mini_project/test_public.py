@@ -174,6 +174,10 @@ def test_code_evaluate(student):
                     f"Courbes d'apprentissage : attendu une courbe de history[{key!r}] dans les figures "
                     f"d'evaluate_model, obtenu {len(found['curves'])} courbe(s) sans correspondance (tracez "
                     "précision et perte, entraînement et validation).")
+    expect_equal("Pas par époque pour 162 images, validation_split=0.2 et fit_kwargs sans batch_size (129 images "
+                 "d'entraînement, batchs de 128 par défaut)", 2, student.run(probes.default_batch_steps, X[:162],
+                                                                            Y[:162]),
+                 "Sans batch_size dans fit_kwargs, evaluate_model entraîne par batchs de 128.")
     expect_close("Précision renvoyée, comparée à model.evaluate sur le jeu de test", found["expected_accuracy"],
                  found["accuracy"], atol=1e-4, hint="accuracy = précision sur X_test (une fraction entre 0 et 1).")
     expect_true(0 < found["training_time"] <= found["elapsed"] + 1e-3,
@@ -201,11 +205,14 @@ def test_code_compare(student):
         fail("Colonne accuracy", 100 * accuracy, found["columns"]["accuracy"], "Précisions en %.")
     expect_close("Colonne training_time (s)", times, found["columns"]["training_time"], rtol=1e-6)
     bars = found["bars"]
-    expect_true(any(_matches(b, accuracy) for b in bars),
-                "Figure : attendu un diagramme en barres des précisions des trois modèles (plt.bar / ax.bar), "
-                "aucun trouvé.")
-    expect_true(any(_matches(b, times) for b in bars),
-                "Figure : attendu un diagramme en barres des temps d'entraînement des trois modèles, aucun trouvé.")
+    for what, expected in (("précisions", accuracy), ("temps d'entraînement", times)):
+        drawn = [(b, limits) for b, limits in zip(bars, found["limits"], strict=True) if _matches(b, expected)]
+        expect_true(bool(drawn), f"Figure : attendu un diagramme en barres des {what} des trois modèles "
+                                 "(plt.bar / ax.bar), aucun trouvé.")
+        expect_true(any(low < high and min(b) > low for b, (low, high) in drawn),
+                    f"Figure : attendu des barres des {what} visibles, sur un axe croissant dont le bas est sous "
+                    f"la plus petite barre ({min(drawn[0][0]):g}), obtenu les limites "
+                    f"{[tuple(round(v, 2) for v in limits) for _, limits in drawn]}.")
 
 
 # ---------------------------------------------------------------------------------------------
