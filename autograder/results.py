@@ -7,6 +7,12 @@ from enum import StrEnum
 from typing import Any
 
 
+def printable(text: str) -> str:
+    """``text`` with every lone surrogate (a student's ``'\ud800'``, an undecodable byte of a file name) replaced by
+    « ? », so that every export and the terminal can encode it in UTF-8."""
+    return text.encode("utf-8", "replace").decode("utf-8") if isinstance(text, str) else text
+
+
 class Status(StrEnum):
     """Outcome of one test."""
 
@@ -59,6 +65,11 @@ class TestResult:
     measure: float | None = None
     limit: float | None = None
     tampered: bool = False
+
+    def __post_init__(self) -> None:
+        # A student's exception text may hold lone surrogates ('\ud800'), which no UTF-8 export can encode.
+        self.title, self.message, self.comment = (printable(self.title), printable(self.message),
+                                                  printable(self.comment))
 
     @property
     def passed(self) -> bool:
@@ -115,6 +126,9 @@ class SubmissionResult:
     isolation: dict[str, bool] = field(default_factory=dict)
     identity: dict[str, str] = field(default_factory=dict)
     late: LatePenalty | None = None
+
+    def __post_init__(self) -> None:
+        self.notices = [printable(notice) for notice in self.notices]
 
     @property
     def score(self) -> float:

@@ -12,7 +12,9 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        # errors="replace": a lone surrogate a student's message or file name carried (Python decodes undecodable
+        # bytes to them) is written as "?" instead of failing the whole batch's export.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as stream:
             stream.write(text)
         os.replace(tmp, path)
     finally:
