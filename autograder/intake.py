@@ -9,6 +9,14 @@ the roster when there is one (:mod:`autograder.roster`), and adds:
   every export;
 * each submission's hand-in time (:mod:`autograder.submission_times`), for the late policy.
 
+A submission's student is told only from what the LMS or the instructor controls: an LMS's participant or user
+ID first (when the roster has that column), then the LMS's name for the student, a plain inbox's folder or zip
+name, nbgrader's student folder; a notebook's own file name only in a flat inbox of files. Whatever may be
+several students is never settled in favour of one: two deliveries that match one roster student, or a delivery
+whose name is shared by several roster students, are each graded under their own identifier (the LMS's name and
+participant ID, the folder's name) with no roster columns, the roster students concerned get a
+:data:`UNATTRIBUTED` row (no grade in the LMS exports), and a warning names them all.
+
 The :class:`Arrival` of each job is kept in the batch folder (``.state/intake.json``): ``autograder report``
 rebuilds the exports with it.
 """
@@ -20,18 +28,29 @@ import re
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from autograder.late_policy import CoursePolicy, penalty
 from autograder.lms_layouts import Delivery, deliveries, layout_of, original_name
 from autograder.results import SubmissionResult
-from autograder.roster import Roster, Student, folded, name_tokens, safe_key
-from autograder.submission_times import Handed, file_time, nbgrader_timestamp, parse_time, read_times, time_column
+from autograder.roster import UNATTRIBUTED, Roster, Student, folded, safe_key, student_of_row
+from autograder.submission_times import (
+    AMBIGUOUS_TIME,
+    Handed,
+    file_time,
+    nbgrader_timestamp,
+    parse_time,
+    read_times,
+    time_column,
+)
 from autograder.submissions import Job, _extract, _notebooks, discover, no_notebook
 
 ABSENT = "Aucune remise reçue pour ce devoir."
 #: Statuses of an arrival, as every export writes them.
 SUBMITTED, NO_NOTEBOOK, MISSING = "remis", "aucun notebook", "aucune remise"
+#: The status of a roster student whom several deliveries may be, or whose name several students share.
+TO_ATTRIBUTE = "à attribuer"
 
 
 @dataclass
@@ -50,6 +69,9 @@ class Arrival:
         time_source: how that is known (:data:`autograder.submission_times.SOURCES`' keys).
         lms_late: the LMS marked it late (Canvas's ``_LATE_``).
         lms_id: the LMS's identifier in the download (Moodle's participant identifier, Canvas's user ID).
+        ambiguous: the roster students this delivery may be, when it cannot be told which (then it is attributed
+            to none of them and ``identity`` is empty); on a :data:`TO_ATTRIBUTE` row, the deliveries that may be
+            that student's.
     """
 
     student: str
@@ -63,6 +85,7 @@ class Arrival:
     time_source: str = ""
     lms_late: bool = False
     lms_id: str = ""
+    ambiguous: str = ""
 
     def labels(self) -> tuple[str, ...]:
         """The student's identifiers, most specific first (the late policy's keys)."""
@@ -81,6 +104,10 @@ class Intake:
     arrivals: list[Arrival] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     matched: set[str] = field(default_factory=set)  # the roster's students found in the inputs (their keys)
+    #: per job: (the delivery it came from, its identifier when attributed to no roster student)
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    #: roster students who cannot be attributed a delivery: their key -> the deliveries that may be theirs
+    unattributed: dict[str, list[str]] = field(default_factory=dict)
 
     def by_student(self) -> dict[str, Arrival]:
         return {arrival.student: arrival for arrival in self.arrivals}
@@ -118,25 +145,52 @@ def _delivery_jobs(delivery: Delivery, key: str, assignment: str | None, scratch
             for n in notebooks]
 
 
+def _lms_student(delivery: Delivery, roster: Roster) -> tuple[Student | None, list[Student]]:
+    """The roster student of an LMS delivery, else (None, the students it may be when there are several).
+
+    The LMS's identifier first (Moodle's participant ID, Canvas's user ID) where the roster has that column; a
+    name only names a student whose LMS identifier the roster does not give (a name is the student's to change).
+    """
+    column = "participant" if delivery.layout == "moodle" else "lms_id"
+    by_id = roster.having(column, delivery.lms_id)
+    if len(by_id) == 1:
+        return by_id[0], []
+    if by_id or (delivery.layout == "moodle" and delivery.label == "Participant"):
+        return None, by_id
+    named = [s for s in roster.candidates(delivery.label) if not getattr(s, column)]
+    return (named[0], []) if len(named) == 1 else (None, named)
+
+
 def _lms_folder(folder: Path, assignment: str | None, scratch: Path, roster: Roster | None,
                 intake: Intake) -> None:
     found, strays = deliveries(folder) or ([], [])
     for stray in strays:
         intake.warnings.append(f"{stray}: not in the {layout_of(folder)} layout, attributed to no student")
     for delivery in found:
-        labels = (delivery.lms_id, delivery.label) if delivery.layout == "canvas" else (delivery.label, delivery.lms_id)
-        student = roster.find(*labels) if roster else None
-        key = student.key if student else safe_key(delivery.label if delivery.label != "Participant"
-                                                   else f"Participant_{delivery.lms_id}")
+        student, several = _lms_student(delivery, roster) if roster else (None, [])
+        own = safe_key(f"{delivery.label}_{delivery.lms_id}" if several or delivery.label == "Participant"
+                       else delivery.label)
+        key = student.key if student else own
         if student:
             intake.matched.add(student.key)
+        for other in several:
+            intake.unattributed.setdefault(other.key, []).append(own)
+        if several:
+            intake.warnings.append(
+                f"{delivery.label} ({delivery.layout} id {delivery.lms_id}): the roster has several students of "
+                f"that name ({', '.join(f'{s.key} {s.name}' for s in several)}); graded as {own}, attributed to "
+                f"none of them ({UNATTRIBUTED.lower()} by the instructor)")
         for job in _delivery_jobs(delivery, key, assignment, scratch):
             status = NO_NOTEBOOK if job.problem and "Aucun notebook" in job.problem else SUBMITTED
             files = [original_name(f, delivery.layout) for f in delivery.files]
             intake.jobs.append(job)
+            fallback = safe_key(f"{delivery.label}_{delivery.lms_id}") if delivery.lms_id else own
+            intake.sources.append((f"{folder}\0{delivery.label}\0{delivery.lms_id}",
+                                   fallback + job.student[len(key):]))
             intake.arrivals.append(Arrival(job.student, status, files, delivery.layout, delivery.label,
                                            student.identity() if student else {}, _enrolled(roster, student),
-                                           lms_late=delivery.late, lms_id=delivery.lms_id))
+                                           lms_late=delivery.late, lms_id=delivery.lms_id,
+                                           ambiguous=", ".join(s.key for s in several)))
 
 
 def _enrolled(roster: Roster | None, student: Student | None) -> bool | None:
@@ -156,12 +210,14 @@ def _lms_archive(archive: Path, scratch: Path) -> Path | None:
 
 
 def _plain(item: Path, assignment: str | None, scratch: Path, roster: Roster | None, intake: Intake) -> None:
-    """Any other input: each job joined to a student by its folder, its name or nbgrader's student id."""
+    """Any other input: each job joined to a student by its folder's or zip's name, nbgrader's student folder,
+    or, in a flat inbox of files only, the file's name (never a notebook's name inside a student's folder)."""
     for job in discover([item], assignment, scratch):
         first = job.student.split("/", 1)[0]
-        student = roster.find(job.student, first, job.path.stem) if roster else None
+        student = roster.find(first) if roster else None
         status = NO_NOTEBOOK if job.problem and "Aucun notebook" in job.problem else SUBMITTED
         layout = "nbgrader" if job.origin == "nbgrader" else "files"
+        intake.sources.append((f"{item}\0{first}", job.student))
         if student:
             intake.matched.add(student.key)
             job = replace(job, student=student.key)
@@ -169,6 +225,37 @@ def _plain(item: Path, assignment: str | None, scratch: Path, roster: Roster | N
         intake.jobs.append(job)
         intake.arrivals.append(Arrival(job.student, status, sent, layout, first,
                                        student.identity() if student else {}, _enrolled(roster, student)))
+
+
+def _not_rostered(key: str, keys: set[str]) -> str:
+    """``key``, made distinct from the roster's keys (a delivery attributed to no one is no roster student)."""
+    base, _, rest = key.partition("/")
+    return f"{base}_non_attribue" + (f"/{rest}" if rest else "") if base in keys else key
+
+
+def _collisions(intake: Intake, roster: Roster) -> None:
+    """Roster students matched by several deliveries: every such delivery is attributed to none of them."""
+    sources: dict[str, set[str]] = {}
+    for arrival, (source, _) in zip(intake.arrivals, intake.sources, strict=True):
+        if arrival.enrolled:
+            sources.setdefault(arrival.student.split("/", 1)[0], set()).add(source)
+    names = {s.key: s.name for s in roster.students}
+    keys = set(names)
+    for key, found in sources.items():
+        if len(found) < 2:
+            continue
+        intake.matched.discard(key)
+        owns = []
+        for index, (arrival, (source, own)) in enumerate(zip(intake.arrivals, intake.sources, strict=True)):
+            if source in found and arrival.enrolled:
+                own = _not_rostered(own, keys)
+                intake.jobs[index] = replace(intake.jobs[index], student=own)
+                arrival.student, arrival.identity, arrival.enrolled, arrival.ambiguous = own, {}, False, key
+                owns.append(own)
+        intake.unattributed.setdefault(key, []).extend(owns)
+        intake.warnings.append(f"{key} ({names.get(key, '')}): several deliveries match this student "
+                               f"({', '.join(owns)}); each is graded under its own name and attributed to no one "
+                               f"({UNATTRIBUTED.lower()} by the instructor), the student's LMS grade is left empty")
 
 
 def _unique(intake: Intake) -> None:
@@ -193,16 +280,31 @@ def take_in(inputs: list[Path], assignment: str | None, scratch: Path, roster: R
             _lms_folder(folder, assignment, scratch, roster, intake)
         else:
             _plain(item, assignment, scratch, roster, intake)
+    if roster is not None:
+        _collisions(intake, roster)
+        keys = {student.key for student in roster.students}
+        for index, arrival in enumerate(intake.arrivals):  # an unattributed delivery never wears a roster key
+            if not arrival.enrolled and arrival.student != _not_rostered(arrival.student, keys):
+                arrival.student = _not_rostered(arrival.student, keys)
+                intake.jobs[index] = replace(intake.jobs[index], student=arrival.student)
     _unique(intake)
     if roster is not None:
         names = assignment or _only_assignment(intake)
         for student in roster.students:
             if student.key in intake.matched:
                 continue
+            if student.key in intake.unattributed:
+                which = ", ".join(dict.fromkeys(intake.unattributed[student.key]))
+                intake.jobs.append(Job(Path(student.key), student.key, names, problem=(
+                    f"{UNATTRIBUTED} : plusieurs remises peuvent être celles de cet étudiant ({which}) ; "
+                    "l'enseignant doit vérifier laquelle.")))
+                intake.arrivals.append(Arrival(student.key, TO_ATTRIBUTE, [], "roster", student.name,
+                                               student.identity(), True, ambiguous=which))
+                continue
             intake.jobs.append(Job(Path(student.key), student.key, names, problem=ABSENT))
             intake.arrivals.append(Arrival(student.key, MISSING, [], "roster", student.name, student.identity(),
                                            True))
-        strangers = [a.student for a in intake.arrivals if a.enrolled is False]
+        strangers = [a.student for a in intake.arrivals if a.enrolled is False and not a.ambiguous]
         if strangers:
             intake.warnings.append(f"not in the roster (graded, exported without roster columns): "
                                    f"{', '.join(strangers)}")
@@ -231,39 +333,86 @@ def _only_assignment(intake: Intake) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _matches(arrival: Arrival, label: str) -> bool:
-    """Whether a times CSV's label names this arrival's student (an identifier, a name in any order, or Moodle's
-    ``Participant 1234567``)."""
-    own = [v for v in (arrival.student, arrival.label, *arrival.identity.values()) if v]
-    if folded(label) in {folded(v) for v in own}:
-        return True
-    if label.lower().startswith("participant"):
-        digits = re.sub(r"\D", "", label)
-        return digits in (arrival.identity.get("participant", ""), arrival.lms_id)
-    tokens = name_tokens(label)
-    return bool(tokens) and tokens in {name_tokens(v) for v in own}
+#: The identifying columns a times row and an arrival are compared on (never a name, a group, a time).
+ID_FIELDS = ("student_id", "email", "login", "participant", "lms_id")
 
 
-def set_times(intake: Intake, times: Path | None, roster_rows: list[dict[str, str]] | None, default_zone: str,
-              file_times: bool) -> None:
-    """Each arrival's hand-in time: nbgrader's ``timestamp.txt``, else the times CSV, else the roster's time
-    column, else (only with ``file_times``) the notebook's modification time."""
-    table = [(labels, at, "csv") for labels, at in read_times(times, default_zone)] if times else []
+def _ids(arrival: Arrival) -> set[tuple[str, str]]:
+    """An arrival's identifiers, each with its kind: the roster's columns, the LMS's ID, the batch identifier of a
+    plain inbox or of a roster student."""
+    found = {(name, folded(arrival.identity.get(name, ""))) for name in ID_FIELDS}
+    if arrival.lms_id:
+        found.add(("participant" if arrival.layout == "moodle" else "lms_id", folded(arrival.lms_id)))
+    if arrival.enrolled or arrival.layout in ("files", "nbgrader"):
+        found.add(("key", folded(arrival.student.split("/", 1)[0])))
+    return {(name, value) for name, value in found if value}
+
+
+def _row_ids(row: dict[str, str]) -> set[tuple[str, str]]:
+    """A times or roster row's identifiers (:data:`ID_FIELDS`, ``Participant 1234567``, a batch identifier)."""
+    student = student_of_row(row)
+    found = {(name, folded(getattr(student, name))) for name in ID_FIELDS} if student else set()
+    for column in ("student", "etudiant"):
+        if row.get(column) and not re.search(r"\s", row[column].strip()):  # an identifier, not a full name
+            found.add(("key", folded(row[column])))
+    return {(name, value) for name, value in found if value}
+
+
+def _matches(arrival: Arrival, ids: set[tuple[str, str]]) -> bool:
+    """Whether a times row's identifiers name this arrival's student (same kind, same value; names never)."""
+    return bool(ids & _ids(arrival))
+
+
+def _time_table(times: Path | None, roster_rows: list[dict[str, str]] | None,
+                default_zone: str) -> list[tuple[set[tuple[str, str]], datetime | None, str]]:
+    table: list[tuple[set[tuple[str, str]], datetime | None, str]] = []
+    if times:
+        table += [(_row_ids(row), at, "csv") for row, at in read_times(times, default_zone)]
     if roster_rows and time_column(roster_rows[0]):
         column = time_column(roster_rows[0])
         for row in roster_rows:
             value = row[column].strip()
-            if value not in ("", "-"):
-                table.append(([v for v in row.values() if v and v != value], parse_time(value, default_zone),
-                              "roster"))
-    for job, arrival in zip(intake.jobs, intake.arrivals, strict=True):
-        if arrival.status != SUBMITTED:
+            if value not in ("", "-", "—"):
+                table.append((_row_ids(row), parse_time(value, default_zone), "roster"))
+    return table
+
+
+def set_times(intake: Intake, times: Path | None, roster_rows: list[dict[str, str]] | None, default_zone: str,
+              file_times: bool) -> None:
+    """Each arrival's hand-in time: the instructor's times CSV, else the roster's time column, else nbgrader's
+    ``timestamp.txt`` (written in the student's own account: it yields to the instructor's files), else (only with
+    ``file_times``) the notebook's modification time.
+
+    A row is matched on identifying columns only (:data:`ID_FIELDS`, Moodle's ``Participant 1234567``), exactly.
+    A row that names several students, or a student named by rows of one source with different times, is
+    ambiguous: no time is applied (:data:`AMBIGUOUS_TIME`) and a warning names them.
+    """
+    table = _time_table(times, roster_rows, default_zone)
+    submitted = [(job, a) for job, a in zip(intake.jobs, intake.arrivals, strict=True) if a.status == SUBMITTED]
+    whose = [{a.student.split("/", 1)[0] for _, a in submitted if _matches(a, ids)} for ids, _, _ in table]
+    for job, arrival in submitted:
+        arrival.submitted_at = arrival.time_source = ""
+        handed, problem = None, ""
+        for source in ("csv", "roster"):
+            rows = [(at, who) for (ids, at, kind), who in zip(table, whose, strict=True)
+                    if kind == source and _matches(arrival, ids)]
+            if not rows:
+                continue
+            moments = {at for at, _ in rows if at is not None}
+            if any(len(who) > 1 for _, who in rows):
+                others = sorted(set().union(*(who for _, who in rows)))
+                problem = f"a row of the {source} times names several students ({', '.join(others)})"
+            elif len(moments) > 1:
+                problem = f"several rows of the {source} times give different times ({len(moments)})"
+            elif moments:
+                handed = Handed(moments.pop(), source)
+            break
+        if problem:
+            arrival.time_source = "ambiguous"
+            intake.warnings.append(f"{arrival.student}: {problem}; no hand-in time applied ({AMBIGUOUS_TIME})")
             continue
-        handed = nbgrader_timestamp(job.path.parent, default_zone) if job.origin == "nbgrader" else None
-        if handed is None:
-            found = [Handed(at, source) for labels, at, source in table
-                     if at is not None and any(_matches(arrival, label) for label in labels)]
-            handed = found[0] if found else None
+        if handed is None and job.origin == "nbgrader":
+            handed = nbgrader_timestamp(job.path.parent, default_zone)
         if handed is None and file_times:
             handed = file_time(job.path)
         if handed is not None:

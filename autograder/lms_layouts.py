@@ -7,7 +7,9 @@
   ``..._assignsubmission_onlinetext_`` entries. Blind marking names every student ``Participant``.
 * Canvas (assignment, "Download Submissions"): flat files ``lastfirst_12345_67890_original name.ipynb``
   (``lastfirst``: the student's sortable name, lower case, letters only; 12345: Canvas's user ID, the
-  gradebook's ``ID``; 67890: the file's ID), ``lastfirst_LATE_12345_67890_...`` when Canvas counted it late.
+  gradebook's ``ID``; 67890: the file's ID), ``lastfirst_LATE_12345_67890_...`` when Canvas counted it late
+  (``_late_`` in lower case is read the same way, in case a download writes it so: that form is unverified
+  against a real Canvas download).
 
 :func:`deliveries` groups a folder's entries by student; a folder in neither layout gives None.
 """
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MOODLE = re.compile(r"^(?P<name>[^_]+)_(?P<id>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_(?P<rest>.*)$")
-CANVAS = re.compile(r"^(?P<name>[a-z0-9-]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<file>\d+)_(?P<rest>.+)$")
+CANVAS = re.compile(r"^(?P<name>[a-z0-9-]+?)(?P<late>_(?:LATE|late))?_(?P<id>\d+)_(?P<file>\d+)_(?P<rest>.+)$")
 #: Files an LMS or an operating system adds that no student sent.
 IGNORED = re.compile(r"^(\.|__MACOSX$|Thumbs\.db$|desktop\.ini$)")
 

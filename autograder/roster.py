@@ -43,6 +43,9 @@ COLUMNS = {
     "participant": ("identifier", "identifiant moodle"),
 }
 NOT_STUDENTS = ("points possible", "test student", "etudiant test")
+#: How a roster student's row starts when several deliveries (or none that can be told apart) may be theirs: the
+#: instructor attributes it; the LMS exports write no grade for it.
+UNATTRIBUTED = "À attribuer"
 
 
 class RosterError(ValueError):
@@ -132,6 +135,12 @@ def _field(row: dict[str, str], name: str, header: set[str]) -> str:
     return ""
 
 
+def student_of_row(row: dict[str, str]) -> Student | None:
+    """One CSV row (:func:`csv_rows`) read as a roster's student (its identifying columns), None when it names none."""
+    header = set(row)
+    return _student(row, header, {"student", "sis user id"} <= header)
+
+
 def _student(row: dict[str, str], header: set[str], canvas: bool) -> Student | None:
     values = {name: _field(row, name, header) for name in COLUMNS}
     if canvas:  # Canvas: "ID" is its user ID, "SIS User ID" the institution's number
@@ -168,6 +177,18 @@ class Roster:
                 if value:
                     self._exact.setdefault(folded(value), []).append(student)
             self._names.setdefault(name_tokens(student.name), []).append(student)
+
+    def having(self, name: str, value: str) -> list[Student]:
+        """The students whose field ``name`` (``participant``, ``lms_id``, ``student_id``...) is exactly ``value``."""
+        return [s for s in self.students if value and folded(getattr(s, name)) == folded(value)]
+
+    def candidates(self, label: str) -> list[Student]:
+        """Every student a label may name (by identifier, ``lastfirst`` or name in any order), in roster order."""
+        if not label:
+            return []
+        found = [*self._exact.get(folded(label), []), *self._exact.get(compact(label), []),
+                 *self._names.get(name_tokens(label), [])]
+        return list(dict.fromkeys(found))
 
     def find(self, *labels: str) -> Student | None:
         """The one student a label names (an ID, an e-mail, a login, a full name in any order, ``lastfirst``);

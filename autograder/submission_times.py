@@ -21,9 +21,11 @@ TIME_COLUMNS = tuple(folded(name) for name in (
     "dernière modification (remise)", "remis le", "date"))
 #: Column names that say whose time it is (besides the roster's own).
 WHO_COLUMNS = ("student", "etudiant", *COLUMNS["student_id"], *COLUMNS["email"], *COLUMNS["participant"],
-               *COLUMNS["login"], "full name", "name", "id")
+               *COLUMNS["login"], "id")
 SOURCES = {"nbgrader": "nbgrader timestamp.txt", "csv": "fichier des heures", "roster": "liste des inscrits",
-           "mtime": "date du fichier (non vérifiée)"}
+           "mtime": "date du fichier (non vérifiée)", "ambiguous": "heure de remise ambiguë : à vérifier"}
+#: What an export says of a time that several rows or students make ambiguous (none is applied).
+AMBIGUOUS_TIME = SOURCES["ambiguous"]
 ENGLISH_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                   "october", "november", "december")
 FRENCH_MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
@@ -123,8 +125,9 @@ def time_column(row: dict[str, str]) -> str | None:
     return next((c for c in TIME_COLUMNS if c in row), None)
 
 
-def read_times(path: Path, default_zone: str) -> list[tuple[list[str], datetime | None]]:
-    """A times CSV: per row, the labels that say whose time it is, and the time (None: no submission, ``-``).
+def read_times(path: Path, default_zone: str) -> list[tuple[dict[str, str], datetime | None]]:
+    """A times CSV: per row, the row (its identifying columns say whose time it is) and the time (None: no
+    submission, ``-``).
 
     Any CSV with a time column (:data:`TIME_COLUMNS`) and a column naming the student (:data:`WHO_COLUMNS`)
     works: Moodle's grading worksheet (``Identifier``, ``Full name``, ``Email address``, ``Last modified
@@ -139,13 +142,12 @@ def read_times(path: Path, default_zone: str) -> list[tuple[list[str], datetime 
         raise TimeError(f"{path}: no submission time column (expected one of: {', '.join(TIME_COLUMNS[:4])}, ...)")
     times = []
     for line, row in enumerate(rows, start=2):
-        labels = [row[c] for c in WHO_COLUMNS if row.get(c)]
         value = row[column].strip()
         if value in ("", "-", "—"):
-            times.append((labels, None))
+            times.append((row, None))
             continue
         try:
-            times.append((labels, parse_time(value, default_zone)))
+            times.append((row, parse_time(value, default_zone)))
         except TimeError as error:
             raise TimeError(f"{path}:{line}: {error}") from None
     return times

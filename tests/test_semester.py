@@ -17,15 +17,16 @@ from nbgrader.preprocessors import AssignLatePenalties
 from traitlets.config import Config
 
 from autograder.export.canvas import canvas_csv
+from autograder.export.lms_grades import grade_table
 from autograder.export.moodle import moodle_csv
-from autograder.intake import MISSING, NO_NOTEBOOK, SUBMITTED, attach, set_times, take_in
+from autograder.intake import MISSING, NO_NOTEBOOK, SUBMITTED, TO_ATTRIBUTE, Arrival, Intake, attach, set_times, take_in
 from autograder.late_policy import PolicyError, delay_text, parse_policy, penalty, read_policy
 from autograder.lms_layouts import deliveries
 from autograder.regrade import compare, record, snapshot
 from autograder.results import Status, StoredGrading, SubmissionResult, TestResult
-from autograder.roster import RosterError, read_roster
+from autograder.roster import RosterError, csv_rows, read_roster
 from autograder.submission_times import Handed, parse_time
-from autograder.submissions import discover
+from autograder.submissions import Job, discover
 
 MOODLE_ROSTER = ("\ufeffPrénom;Nom;Numéro d'identification;Institution;Département;Adresse de courriel;Groupes\n"
                  "Marie-Hélène;Dupont;22001;;;mh.dupont@univ.fr;TD1\n"
@@ -316,3 +317,134 @@ def test_attach_gives_identity_and_penalty_from_the_arrival(tmp_path):
     assert by_student["22001"].identity["email"] == "mh.dupont@univ.fr"
     assert by_student["22003"].late.note.startswith("heure de remise inconnue")
     assert by_student["22002"].late is None  # no notebook: no penalty on a zero
+
+
+PAIR = "student_id,name,email\n1001,Alice Martin,alice@u.fr\n1002,Bob Durand,bob@u.fr\n"
+
+
+def _rows(intake) -> dict[str, tuple[str, bool | None, str]]:
+    return {a.student: (a.status, a.enrolled, a.ambiguous) for a in intake.arrivals}
+
+
+def test_a_notebooks_file_name_in_a_student_folder_is_no_identity(tmp_path):
+    """Red team 6: alice's ``1002.ipynb`` does not take Bob's row; a flat file's name that collides with another
+    delivery's student is attributed to neither, and that student's LMS grade is left empty."""
+    (tmp_path / "roster.csv").write_text(PAIR)
+    roster = read_roster(tmp_path / "roster.csv")
+    inbox = tmp_path / "inbox"
+    _notebook(inbox / "alice" / "1002.ipynb")
+    _notebook(inbox / "bob durand" / "01_regression.ipynb")
+    intake = take_in([inbox], "01_regression", tmp_path / "s1", roster)
+    jobs = {j.student: j.path for j in intake.jobs}
+    assert jobs["1002"].parent.name == "bob durand" and _rows(intake)["alice/1002"][:2] == (SUBMITTED, False)
+    assert _rows(intake)["1001"][0] == MISSING
+    flat = tmp_path / "flat"
+    _notebook(flat / "1002.ipynb")
+    _notebook(flat / "bob durand" / "01_regression.ipynb")
+    intake = take_in([flat], "01_regression", tmp_path / "s2", roster)
+    rows = _rows(intake)
+    assert rows["1002"] == (TO_ATTRIBUTE, True, "1002_non_attribue, bob durand/01_regression")
+    assert rows["1002_non_attribue"][:2] == rows["bob durand/01_regression"][:2] == (SUBMITTED, False)
+    assert any("several deliveries match this student" in w for w in intake.warnings)
+    held = next(j for j in intake.jobs if j.student == "1002")
+    results = [_result("1002", {"a_x": 0}, notices=[held.problem]), _result("1002_non_attribue", {"a_x": 1})]
+    attach(results, intake.by_student(), None)
+    _, table, left_out = grade_table(results, per_task=False)
+    bob = next(r for r in table if r.identity.get("student_id") == "1002")
+    assert bob.grades == {} and bob.feedback["01_regression"].startswith("À attribuer")
+    assert any("no grade is exported" in line for line in left_out)
+
+
+def test_hand_in_times_match_identifiers_only_and_ambiguities_apply_none(tmp_path):
+    """Red teams 7 and 8: a shared group or last name gives nobody another's time; a ``Participant`` label
+    without digits names nobody; a row naming two students, or two times for one, applies no time."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,first_name,last_name,email,group,submitted_at\n"
+                      "1001,Jean,Martin,jean@u.fr,TD1,2025-03-10 10:00\n"
+                      "1002,Paul,Martin,paul@u.fr,TD1,2025-03-20 10:00\n")
+    inbox = tmp_path / "inbox"
+    for key in ("1001", "1002"):
+        _notebook(inbox / key / "01_regression.ipynb")
+    intake = take_in([inbox], "01_regression", tmp_path / "s", read_roster(roster))
+    set_times(intake, None, csv_rows(roster), "Europe/Paris", False)
+    assert {a.student: a.submitted_at[:10] for a in intake.arrivals} == {"1001": "2025-03-10", "1002": "2025-03-20"}
+    times = tmp_path / "times.csv"
+    times.write_text("Identifier,Full name,Email address,Last modified (submission)\n"
+                     "Participant,Jean Martin,,2025-03-01 10:00\n")
+    set_times(intake, times, None, "Europe/Paris", False)
+    assert {a.submitted_at for a in intake.arrivals} == {""}
+    times.write_text("student_id,email,submitted_at\n1001,paul@u.fr,2025-03-01 10:00\n")
+    set_times(intake, times, None, "Europe/Paris", False)
+    assert {(a.submitted_at, a.time_source) for a in intake.arrivals} == {("", "ambiguous")}
+    times.write_text("student_id,submitted_at\n1001,2025-03-01 10:00\n1001,2025-03-02 10:00\n"
+                     "1002,2025-03-03 10:00\n")
+    intake.warnings.clear()
+    set_times(intake, times, None, "Europe/Paris", False)
+    assert {a.student: (a.submitted_at[:10], a.time_source) for a in intake.arrivals} == {
+        "1001": ("", "ambiguous"), "1002": ("2025-03-03", "csv")}
+    assert len(intake.warnings) == 1 and "heure de remise ambiguë" in intake.warnings[0]
+
+
+def test_the_instructors_times_win_over_nbgraders_timestamp(tmp_path):
+    folder = tmp_path / "submitted" / "1001" / "01_regression"
+    notebook = _notebook(folder / "01_regression.ipynb")
+    (folder / "timestamp.txt").write_text("2025-03-01 10:00:00 UTC")
+    intake = Intake([Job(notebook, "1001", "01_regression", origin="nbgrader")],
+                    [Arrival("1001", SUBMITTED, ["01_regression.ipynb"], "nbgrader", "1001", {"student_id": "1001"},
+                             True)])
+    set_times(intake, None, None, "UTC", False)
+    assert (intake.arrivals[0].submitted_at, intake.arrivals[0].time_source) == ("2025-03-01T10:00:00+00:00",
+                                                                                  "nbgrader")
+    (tmp_path / "times.csv").write_text("student_id,submitted_at\n1001,2025-03-20 10:00\n")
+    set_times(intake, tmp_path / "times.csv", None, "UTC", False)
+    assert (intake.arrivals[0].submitted_at, intake.arrivals[0].time_source) == ("2025-03-20T10:00:00+00:00",
+                                                                                  "csv")
+
+
+def _moodle(root: Path, *folders: str) -> Path:
+    for name in folders:
+        _notebook(root / f"{name}_assignsubmission_file_" / "01_regression.ipynb")
+    return root
+
+
+def test_moodle_participant_ids_first_and_namesakes_never_merged(tmp_path):
+    """Red team 9: Alice renamed "Bob Durand" keeps her own row when the roster has Moodle's participant IDs;
+    without them, both "Bob Durand" deliveries are to attribute; two real namesakes are never merged."""
+    worksheet = tmp_path / "worksheet.csv"
+    worksheet.write_text("Identifier,Full name,Email address,ID number\n"
+                         "Participant 111,Alice Martin,alice@u.fr,1001\nParticipant 222,Bob Durand,bob@u.fr,1002\n")
+    renamed = _moodle(tmp_path / "renamed", "Bob Durand_111", "Bob Durand_222")
+    intake = take_in([renamed], "01_regression", tmp_path / "s1", read_roster(worksheet))
+    assert {a.student: a.lms_id for a in intake.arrivals} == {"1001": "111", "1002": "222"}
+    (tmp_path / "roster.csv").write_text(PAIR)
+    intake = take_in([renamed], "01_regression", tmp_path / "s2", read_roster(tmp_path / "roster.csv"))
+    assert _rows(intake) == {"Bob_Durand_111": (SUBMITTED, False, "1002"),
+                             "Bob_Durand_222": (SUBMITTED, False, "1002"), "1001": (MISSING, True, ""),
+                             "1002": (TO_ATTRIBUTE, True, "Bob_Durand_111, Bob_Durand_222")}
+    (tmp_path / "namesakes.csv").write_text("ID number,First name,Last name,Email address\n"
+                                            "3001,Jean,Dupont,j1@u.fr\n3002,Jean,Dupont,j2@u.fr\n")
+    twins = _moodle(tmp_path / "twins", "Jean Dupont_301", "Jean Dupont_302")
+    intake = take_in([twins], "01_regression", tmp_path / "s3", read_roster(tmp_path / "namesakes.csv"))
+    rows = _rows(intake)
+    assert rows["Jean_Dupont_301"] == rows["Jean_Dupont_302"] == (SUBMITTED, False, "3001, 3002")
+    assert rows["3001"][0] == rows["3002"][0] == TO_ATTRIBUTE
+    assert sum("several students of that name" in w for w in intake.warnings) == 2
+    _, table, _ = grade_table([_result("Jean_Dupont", {"a_x": 1}), _result("Jean_Dupont~2", {"a_x": 0})], False)
+    assert [(r.student, list(r.grades.values())) for r in table] == [("Jean_Dupont", [1.0]), ("Jean_Dupont~2", [0.0])]
+
+
+def test_two_results_for_one_roster_row_export_no_grade():
+    results = [_result("1001", {"a_x": 1}), _result("1001/other", {"a_x": 0})]
+    for result in results:
+        result.identity = {"student_id": "1001", "name": "Alice Martin"}
+    _, table, left_out = grade_table(results, False)
+    assert len(table) == 1 and table[0].grades == {} and table[0].feedback["01_regression"].startswith("À VÉRIFIER")
+    assert "1001" in moodle_csv(results)[0] and any("no grade is exported" in line for line in left_out)
+
+
+def test_canvas_late_flag_in_lower_case(tmp_path):
+    _notebook(tmp_path / "cv" / "durandbob_late_5002_9002_01_regression.ipynb")
+    _notebook(tmp_path / "cv" / "martinalice_5001_9001_01_regression.ipynb")
+    found, strays = deliveries(tmp_path / "cv")
+    assert strays == [] and [(d.label, d.lms_id, d.late) for d in found] == [("durandbob", "5002", True),
+                                                                             ("martinalice", "5001", False)]

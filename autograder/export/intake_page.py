@@ -14,13 +14,15 @@ from html import escape
 from pathlib import Path
 
 from autograder.export.files import write_atomically
-from autograder.intake import MISSING, NO_NOTEBOOK, Arrival
+from autograder.intake import MISSING, NO_NOTEBOOK, TO_ATTRIBUTE, Arrival
 from autograder.regrade import LATE, REASONS_FR, ChangeSet
 from autograder.results import SubmissionResult
 from autograder.submission_times import SOURCES
 
 
 def _when(arrival: Arrival | None) -> str:
+    if arrival is not None and arrival.time_source == "ambiguous":
+        return f"<small>{escape(SOURCES['ambiguous'])}</small>"
     if arrival is None or not arrival.submitted_at:
         return "—"
     at = arrival.submitted_at.replace("T", " ")[:16]
@@ -42,6 +44,10 @@ def intake_section(results: list[SubmissionResult], arrivals: dict[str, Arrival]
         who = result.identity.get("name") or result.student
         number = result.identity.get("student_id", "")
         enrolled = "" if arrival is None or arrival.enrolled is not False else " <small>(hors liste)</small>"
+        if arrival is not None and arrival.ambiguous and arrival.status != TO_ATTRIBUTE:
+            enrolled = f" <small>(à attribuer : peut-être {escape(arrival.ambiguous)})</small>"
+        elif arrival is not None and arrival.status == TO_ATTRIBUTE:
+            sent = f"remises possibles : {arrival.ambiguous}"
         rows.append(
             f'<tr data-intake="{escape(result.student)}" data-status="{escape(status)}" '
             f'data-late-penalty="{late.points if late else 0:g}"><td>{escape(who)}{enrolled}</td>'
