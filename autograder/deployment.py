@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from autograder.grading.notebook import definitions, read_notebook
+from autograder.metadata import section
 
 API_CELL = "api"
 MODEL_FILE = "mnist_model.keras"
@@ -34,7 +35,7 @@ def api_source(notebook_path: str | Path, grade_id: str = API_CELL) -> str:
     """The imports and definitions of the notebook's cell ``grade_id``, as Python source."""
     notebook = read_notebook(Path(notebook_path))
     indexes = [index for index, cell in enumerate(notebook.cells)
-               if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id]
+               if section(cell, "nbgrader").get("grade_id") == grade_id]
     if not indexes:
         raise DeploymentError(f"Aucune cellule « {grade_id} » dans {Path(notebook_path).name} : "
                               "enregistrez le notebook du TP (sans renommer ses cellules).")

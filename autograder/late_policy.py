@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -179,6 +179,20 @@ def percent_text(value: float) -> str:
     return f"{value:g}".replace(".", ",") + " %"
 
 
+#: The note of a submission whose hand-in time is unknown, and of one whose recorded time cannot be read.
+UNKNOWN_TIME = "heure de remise inconnue : aucune pénalité de retard appliquée"
+UNREADABLE_TIME = "heure de remise illisible : pénalité à fixer par l'enseignant"
+
+
+def unreadable_time(late: LatePenalty | None) -> LatePenalty | None:
+    """``late`` (a penalty computed without a time) saying that the recorded time could not be read."""
+    if late is None or late.submitted_at:
+        return late
+    if not late.note.startswith(UNKNOWN_TIME):  # the LMS marked it late: the note already leaves it to the teacher
+        return late
+    return replace(late, note=UNREADABLE_TIME + late.note.removeprefix(UNKNOWN_TIME))
+
+
 def penalty(policy: CoursePolicy, assignment: str, labels: tuple[str, ...], handed: Handed | None,
             score: float, lms_late: bool = False) -> LatePenalty | None:
     """The penalty of one submission (None: no deadline for the assignment, or on time).
@@ -196,7 +210,7 @@ def penalty(policy: CoursePolicy, assignment: str, labels: tuple[str, ...], hand
     due = rule.deadline + timedelta(seconds=extra)
     granted = f" (échéance personnelle : {why_text(due, why)})" if why else ""
     if handed is None:
-        note = ("heure de remise inconnue : aucune pénalité de retard appliquée" if not lms_late else
+        note = (UNKNOWN_TIME if not lms_late else
                 "remis en retard selon la plateforme, heure inconnue : pénalité à fixer par l'enseignant")
         return LatePenalty("", "", due.isoformat(), None, 0.0, 0.0, note + granted)
     late_s = (handed.at - due).total_seconds()

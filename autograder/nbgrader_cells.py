@@ -24,6 +24,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, NbGraderPreprocessor
 from nbgrader.utils import compute_checksum
 
+from autograder.metadata import section
+
 
 class RestoreReleasedCells(NbGraderPreprocessor):
     """Give each locked cell left as released its source cell's full text (hidden tests, mark scheme)."""
@@ -38,7 +40,7 @@ class RestoreReleasedCells(NbGraderPreprocessor):
             sources = {cell.name: (cell.source, cell.checksum) for cell in notebook.source_cells if cell.locked}
         release = [ClearHiddenTests(parent=self), ClearMarkScheme(parent=self)]  # generate_assignment, after SaveCells
         for index, cell in enumerate(nb.cells):
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            grade_id = section(cell, "nbgrader").get("grade_id")
             if grade_id not in sources or cell.source == sources[grade_id][0]:
                 continue
             full = copy.deepcopy(cell)

@@ -24,6 +24,7 @@ import nbformat
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from autograder.metadata import section
 from autograder.results import Status, SubmissionResult
 
 RESOURCE_KEY = "dlkit_result"
@@ -32,7 +33,7 @@ RESOURCE_KEY = "dlkit_result"
 
 def _task_of(cell: Any) -> str | None:
     """The task of an autograded test cell (``grade_id`` ``test_<task>``), else None."""
-    meta = cell.get("metadata", {}).get("nbgrader", {})
+    meta = section(cell, "nbgrader")
     if cell.get("cell_type") != "code" or not meta.get("grade") or meta.get("solution"):
         return None
     grade_id = str(meta.get("grade_id", ""))

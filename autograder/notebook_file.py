@@ -32,6 +32,7 @@ from typing import Any
 import nbformat
 
 from autograder.grading.notebook import NotebookError, assignment_of, definitions, read_notebook
+from autograder.metadata import section, text
 
 #: Namespace entries that name the kernel's notebook file: ipykernel's (from ``JPY_SESSION_NAME``), VS Code's.
 PATH_GLOBALS = ("__session__", "__vsc_ipynb_file__")
@@ -109,7 +110,7 @@ def newer_kit(notebook: Any, installed: str) -> str | None:
     """The kit version ``notebook`` was released with, when newer than ``installed``; else None."""
     from packaging.version import InvalidVersion, Version
 
-    recorded = (notebook.get("metadata", {}).get("dlkit", {}) if notebook is not None else {}).get("kit_version")
+    recorded = text(section(notebook, "dlkit"), "kit_version")
     if not recorded:
         return None
     try:
@@ -158,7 +159,7 @@ def released_task(assignment: str, task: str) -> ReleasedTask:
     sources = {cell.index: cell.source for cell in definitions(notebook)}
     solutions: dict[str, tuple[str, ...]] = {}
     for index, cell in enumerate(notebook.cells):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
+        meta = section(cell, "nbgrader")
         if meta.get("grade") and meta.get("grade_id") in (f"test_{task}", task):
             return ReleasedTask(float(meta.get("points", 0)), solutions)
         if meta.get("solution") and cell.get("cell_type") == "code":
@@ -231,7 +232,7 @@ def drift(notebook: Any, namespace: dict[str, Any], released: ReleasedTask) -> D
     definition of a name is its last one in a cell that parses, as grading keeps it.
     """
     cells = definitions(notebook)
-    grade_ids = [notebook.cells[c.index].get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in cells]
+    grade_ids = [section(notebook.cells[c.index], "nbgrader").get("grade_id") for c in cells]
     saved: dict[str, ast.stmt] = {}
     for cell in cells:
         saved |= {node.name: node for node in _defined(cell.source)}

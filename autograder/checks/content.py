@@ -48,6 +48,7 @@ import nbformat
 
 from autograder.checks.inspection import cell_source, find_section, markdown_sections
 from autograder.grading.spec import Failure
+from autograder.metadata import section
 
 #: A sentence needs at least this many words (letters) to count.
 MIN_SENTENCE_WORDS = 5
@@ -440,7 +441,7 @@ def figure_count(notebook: nbformat.NotebookNode) -> int:
     seen: set[str] = set()
     budget = MAX_NOTEBOOK_PIXELS
     for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code" or cell.get("metadata", {}).get("nbgrader", {}).get("grade", False):
+        if cell.get("cell_type") != "code" or section(cell, "nbgrader").get("grade", False):
             continue
         for output in cell.get("outputs", []) or []:
             data = output.get("data", {}) or {}

@@ -17,6 +17,8 @@ from typing import Any
 
 import nbformat
 
+from autograder.metadata import section as nb_section
+
 #: Ruff rules of ``lint_student_cells``: pyflakes (undefined or unused names...), pycodestyle errors
 #: (statements, syntax, line length) without E402 (imports in the middle of a notebook are usual).
 RUFF_SELECT = "E4,E7,E9,E501,F"
@@ -100,7 +102,7 @@ def word_count(text: str) -> int:
 
 def is_student_cell(cell: Any) -> bool:
     """A code cell the student wrote or completed: not a locked cell (given code, graded tests)."""
-    meta = cell.get("metadata", {}).get("nbgrader", {})
+    meta = nb_section(cell, "nbgrader")
     return cell.get("cell_type") == "code" and not meta.get("locked", False) and not meta.get("grade", False)
 
 

@@ -19,6 +19,7 @@ from autograder.grading.notebook import NotebookError, assignment_of, definition
 from autograder.grading.runner import run_graders
 from autograder.grading.sandbox import Limits, Sandbox, SandboxReport, SandboxSetup
 from autograder.grading.student import SandboxBackend, Student
+from autograder.metadata import section
 from autograder.pytest_plugin import CheckInfo, GradingContext
 from autograder.results import Status, SubmissionResult, TestResult
 
@@ -53,7 +54,7 @@ def unreadable_result(path: Path, checks: Sequence[CheckInfo], assignment: str, 
 
 def kernel_notices(notebook: object) -> list[str]:
     """A notice when the notebook declares a kernel other than Python (it is graded as Python)."""
-    kernel = notebook.get("metadata", {}).get("kernelspec", {}).get("name", "python3")
+    kernel = section(notebook, "kernelspec").get("name", "python3")
     if "python" in str(kernel).lower():
         return []
     return [f"Noyau inattendu « {kernel} » : le notebook est corrigé comme du code Python 3."]

@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
+from autograder.metadata import section, text
+
 KEPT_STATEMENTS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -126,7 +128,7 @@ def _blank_dropped(source: str, tree: ast.Module) -> str:
 
 def assignment_of(notebook: nbformat.NotebookNode) -> str | None:
     """The assignment name recorded in the notebook's metadata (``metadata.dlkit.assignment``)."""
-    return notebook.get("metadata", {}).get("dlkit", {}).get("assignment")
+    return text(section(notebook, "dlkit"), "assignment")
 
 
 def imported_modules(cells: list[DefinitionCell]) -> list[str]:

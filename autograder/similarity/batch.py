@@ -117,6 +117,8 @@ def _read(entry: Entry, batch_assignment: str | None,
             files[entry.path] = _file(entry.path)
         except (OSError, ValueError) as error:
             files[entry.path] = error
+        except Exception as error:  # noqa: BLE001 - a student's file, whatever is in it, is that entry's problem
+            files[entry.path] = ValueError(f"illisible pour la comparaison ({type(error).__name__} : {error})")
     found = files[entry.path]
     if isinstance(found, Exception):
         raise found

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from IPython.core.inputtransformer2 import TransformerManager
 
+from autograder.metadata import section
+
 #: A word of a written answer (letters and digits, accented ones included).
 WORD = re.compile(r"\w+", re.UNICODE)
 PARAGRAPH = re.compile(r"\n\s*\n")
@@ -106,15 +108,16 @@ def _source(cell: dict) -> str:
 
 def _students(cell: dict) -> bool:
     """Whether the student writes this cell: a solution cell, or one nbgrader does not know."""
-    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    nbgrader = section(cell, "nbgrader")
     return bool(nbgrader.get("solution")) or "grade_id" not in nbgrader
 
 
 def notebook_units(notebook: dict, every_cell: bool = False) -> list[Unit]:
     """The units of the cells the student writes (of every cell: ``every_cell``, for the released notebook)."""
     units: list[Unit] = []
-    for index, cell in enumerate(notebook.get("cells", [])):
-        if not (every_cell or _students(cell)):
+    cells = notebook.get("cells", [])
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        if not isinstance(cell, dict) or not (every_cell or _students(cell)):
             continue
         where = f"cellule {index + 1}"
         if cell.get("cell_type") == "code":
