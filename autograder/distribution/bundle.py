@@ -53,7 +53,7 @@ INSTRUCTOR_ONLY = ("distribution", "release.py", "nbgrader_scores.py", "nbgrader
 #: documentation site) and the kit's own test tools (gunicorn, selenium, pytest-xdist, filelock). ruff stays:
 #: a public check runs it.
 INSTRUCTOR_REQUIREMENTS = frozenset({"nbgrader", "jupyter", "selenium", "gunicorn", "pytest-xdist", "filelock",
-                                     "copydetect", "mkdocs", "mkdocs-material"})
+                                     "copydetect", "mkdocs", "mkdocs-material", "zizmor"})
 #: Grading on a Dask cluster (``grade --scheduler``, ``worker``): in the graders' bundle only.
 CLUSTER_MODULE, CLUSTER_REQUIREMENTS = "grading/cluster.py", frozenset({"dask", "distributed"})
 #: Requirements of the optional ``frameworks`` extra (Colab and JupyterHub images usually have them).
