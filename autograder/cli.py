@@ -25,8 +25,8 @@ from autograder.grading.batch import BatchReport, Progress, ResultStore, grade_m
 from autograder.grading.engine import AssignmentNotFound, unreadable_result
 from autograder.grading.executors import SchedulerLost
 from autograder.grading.zygote import WEAK_ISOLATION_ENV, WeakIsolation, confinement
-from autograder.intake import SUBMITTED, Arrival, Intake, attach, set_times, take_in
-from autograder.late_policy import CoursePolicy, PolicyError, unreadable_time
+from autograder.intake import attach, set_times, take_in
+from autograder.late_policy import PolicyError
 from autograder.launcher import (
     Parser,
     SelectionError,
@@ -39,7 +39,6 @@ from autograder.overrides import OverrideError, apply_overrides, read_overrides
 from autograder.paths import ASSIGNMENTS_DIR, BUNDLED, EXAMPLES_DIR, SOLUTIONS_DIR
 from autograder.regrade import format_changes, history_of
 from autograder.report import format_submission, format_table
-from autograder.results import SubmissionResult
 from autograder.roster import RosterError, csv_rows, read_roster
 from autograder.semester import (
     LMS_EXPORTS,
@@ -51,7 +50,7 @@ from autograder.semester import (
     load_policy,
     stored_policy,
 )
-from autograder.submission_times import TimeError, nbgrader_timestamp
+from autograder.submission_times import TimeError
 from autograder.submissions import Job
 
 #: The batch folder's stored results, and the copy of the overrides its exports were built with.
@@ -63,41 +62,6 @@ def _assignments_of(jobs: list[Job], name: str | None) -> list[str]:
     """The assignments of a batch; every assignment when one of its notebooks cannot tell."""
     named = {job.assignment or assignment_of(job.path, name) for job in jobs}
     return sorted(named) if jobs and None not in named else available_assignments()
-
-
-#: The time source of an arrival whose nbgrader ``timestamp.txt`` cannot be read.
-UNREADABLE_SOURCE = "illisible"
-
-
-def _set_times(intake: Intake, times: Path | None, roster_rows: list[dict[str, str]] | None, default_zone: str,
-               file_times: bool) -> None:
-    """:func:`set_times`, a student's unreadable nbgrader ``timestamp.txt`` being that student's alone: their
-    arrival keeps no time (source :data:`UNREADABLE_SOURCE`, which the late penalty states), with a warning, and
-    every other student's time is read."""
-    untimed = []
-    for job, arrival in zip(intake.jobs, intake.arrivals, strict=True):
-        if job.origin != "nbgrader" or arrival.status != SUBMITTED:
-            continue
-        try:
-            nbgrader_timestamp(job.path.parent, default_zone)
-        except TimeError as error:
-            intake.warnings.append(f"{arrival.student}: timestamp.txt: {error} (late penalty left to the teacher)")
-            untimed.append(arrival)
-            arrival.status = UNREADABLE_SOURCE  # set_times reads the times of submitted arrivals only
-    try:
-        set_times(intake, times, roster_rows, default_zone, file_times)
-    finally:
-        for arrival in untimed:
-            arrival.status, arrival.submitted_at, arrival.time_source = SUBMITTED, "", UNREADABLE_SOURCE
-
-
-def _attach(results: list[SubmissionResult], arrivals: dict[str, Arrival], policy: CoursePolicy | None) -> None:
-    """:func:`attach`, the late penalty of a student whose hand-in time could not be read saying so."""
-    attach(results, arrivals, policy)
-    for result in results:
-        arrival = arrivals.get(result.student)
-        if arrival is not None and arrival.time_source == UNREADABLE_SOURCE:
-            result.late = unreadable_time(result.late)
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -114,8 +78,8 @@ def _grade(args: argparse.Namespace) -> int:
     policy = load_policy(Path(args.policy) if args.policy else None)
     with tempfile.TemporaryDirectory(prefix="dlkit-inputs-") as scratch:
         intake = take_in([Path(p) for p in args.inputs], args.assignment, Path(scratch), roster)
-        _set_times(intake, Path(args.times) if args.times else None, csv_rows(Path(args.roster)) if roster else None,
-                   policy.time_zone if policy else "UTC", bool(policy and policy.file_times))
+        set_times(intake, Path(args.times) if args.times else None, csv_rows(Path(args.roster)) if roster else None,
+                  policy.time_zone if policy else "UTC", bool(policy and policy.file_times))
         for warning in intake.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         jobs = intake.jobs
@@ -158,7 +122,7 @@ def _grade(args: argparse.Namespace) -> int:
               file=sys.stderr)
     results = [apply_overrides(result, overrides) for result in results]
     arrivals = intake.by_student()
-    _attach(results, arrivals, policy)
+    attach(results, arrivals, policy)
     if len(results) == 1:
         print(format_submission(results[0]))
         if args.github:
@@ -227,7 +191,7 @@ def _report(args: argparse.Namespace) -> int:
         _keep_overrides(store, source)
     if args.policy:
         keep_policy(store.folder, policy_file)
-    _attach([grading.result for grading in gradings], arrivals, policy)
+    attach([grading.result for grading in gradings], arrivals, policy)
     write_batch_outputs(gradings, out, batch.get("wall_s"), batch.get("jobs"))
     changes = finish(out, store.folder, gradings, arrivals)
     for line in lms_exports(out, [grading.result for grading in gradings], args.export or []):

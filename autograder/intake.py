@@ -31,13 +31,15 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from autograder.late_policy import CoursePolicy, penalty
+from autograder.late_policy import CoursePolicy, penalty, unreadable_time
 from autograder.lms_layouts import Delivery, deliveries, layout_of, original_name
 from autograder.results import SubmissionResult
 from autograder.roster import UNATTRIBUTED, Roster, Student, folded, safe_key, student_of_row
 from autograder.submission_times import (
     AMBIGUOUS_TIME,
+    UNREADABLE_SOURCE,
     Handed,
+    TimeError,
     file_time,
     nbgrader_timestamp,
     parse_time,
@@ -412,7 +414,12 @@ def set_times(intake: Intake, times: Path | None, roster_rows: list[dict[str, st
             intake.warnings.append(f"{arrival.student}: {problem}; no hand-in time applied ({AMBIGUOUS_TIME})")
             continue
         if handed is None and job.origin == "nbgrader":
-            handed = nbgrader_timestamp(job.path.parent, default_zone)
+            try:
+                handed = nbgrader_timestamp(job.path.parent, default_zone)
+            except TimeError as error:  # written in the student's account: that student's problem alone
+                arrival.time_source = UNREADABLE_SOURCE
+                intake.warnings.append(f"{arrival.student}: timestamp.txt: {error} (late penalty left to the teacher)")
+                continue
         if handed is None and file_times:
             handed = file_time(job.path)
         if handed is not None:
@@ -434,3 +441,5 @@ def attach(results: list[SubmissionResult], arrivals: dict[str, Arrival], policy
         if policy is not None and arrival.status == SUBMITTED:
             result.late = penalty(policy, result.assignment, arrival.labels(), arrival.handed(), result.score,
                                   arrival.lms_late)
+            if arrival.time_source == UNREADABLE_SOURCE:
+                result.late = unreadable_time(result.late)

@@ -26,6 +26,8 @@ SOURCES = {"nbgrader": "nbgrader timestamp.txt", "csv": "fichier des heures", "r
            "mtime": "date du fichier (non vérifiée)", "ambiguous": "heure de remise ambiguë : à vérifier"}
 #: What an export says of a time that several rows or students make ambiguous (none is applied).
 AMBIGUOUS_TIME = SOURCES["ambiguous"]
+#: The time source of an arrival whose nbgrader ``timestamp.txt`` cannot be read.
+UNREADABLE_SOURCE = "illisible"
 ENGLISH_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                   "october", "november", "december")
 FRENCH_MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",

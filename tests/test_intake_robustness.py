@@ -17,15 +17,15 @@ import pytest
 
 from autograder import results as model
 from autograder import submissions
-from autograder.cli import UNREADABLE_SOURCE, _attach, _set_times
 from autograder.grading.engine import resolve_assignment
 from autograder.grading.notebook import assignment_of, read_notebook
-from autograder.intake import SUBMITTED, take_in
+from autograder.intake import SUBMITTED, attach, set_times, take_in
 from autograder.late_policy import UNREADABLE_TIME, parse_policy
 from autograder.launcher import assignment_of as launcher_assignment_of
 from autograder.metadata import section
 from autograder.similarity import batch as similarity
 from autograder.similarity.units import notebook_units
+from autograder.submission_times import UNREADABLE_SOURCE
 from autograder.submissions import discover
 
 ASSIGNMENT = "01_regression"
@@ -170,7 +170,7 @@ def test_an_unreadable_nbgrader_timestamp_is_that_students_alone(tmp_path: Path)
         _write(folder / f"{ASSIGNMENT}.ipynb", _notebook([_code("x = 1")]))
         (folder / "timestamp.txt").write_text(stamp + "\n", encoding="utf-8")
     intake = take_in([tmp_path / "course"], None, tmp_path / "scratch")
-    _set_times(intake, None, None, "Europe/Paris", False)
+    set_times(intake, None, None, "Europe/Paris", False)
     arrivals = intake.by_student()
     assert arrivals["alice"].submitted_at.startswith("2025-03-15T10:00")
     assert arrivals["mallory"].status == SUBMITTED and arrivals["mallory"].submitted_at == ""
@@ -181,7 +181,7 @@ def test_an_unreadable_nbgrader_timestamp_is_that_students_alone(tmp_path: Path)
     results = [model.SubmissionResult(str(job.path), ASSIGNMENT, job.student,
                                 [model.TestResult("t", "t", "t", 1.0, 1.0, False, model.Status.PASSED)], [], 0.1)
                for job in intake.jobs]
-    _attach(results, arrivals, policy)
+    attach(results, arrivals, policy)
     late = {result.student: result.late for result in results}
     assert late["mallory"] is not None and late["mallory"].note.startswith(UNREADABLE_TIME)
     assert late["alice"] is not None and late["alice"].percent > 0
