@@ -52,8 +52,6 @@ startup_logs.install()
 QUICK_ENV = "DLKIT_QUICK"
 HIDDEN_NOTE = "Tests cachés : notés par le correcteur dans un bac à sable, hors de ce noyau."
 GRADED_FILE = "c'est le fichier enregistré qui est noté, pas le noyau"
-#: The update command when the kit has no :mod:`autograder.version` to give it.
-UPDATE_COMMAND = "pip install --upgrade dlkit_student-<version>-py3-none-any.whl"
 
 
 def epochs_budget(full: int, quick: int = 1) -> int:
@@ -98,11 +96,9 @@ class CellPoints(float):
 
 
 def _update_command(version: str) -> str:
-    try:
-        from autograder.version import UPDATE_COMMAND as command
-    except ImportError:
-        command = UPDATE_COMMAND
-    return command.replace("<version>", version)
+    from autograder.version import UPDATE_COMMAND
+
+    return UPDATE_COMMAND.replace("<version>", version)
 
 
 class GradedTask:
