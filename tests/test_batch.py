@@ -17,9 +17,15 @@ from xml.etree import ElementTree
 import pytest
 from nbgrader.api import Gradebook
 
+from autograder.grading import zygote
+from autograder.grading.assignments import describe_assignment
+from autograder.grading.batch import grade_many
+from autograder.grading.executors import with_lookahead
+from autograder.grading.sandbox import Limits, SandboxSetup, jail_spec
+from autograder.grading.tasks import Task
 from autograder.paths import KIT_ROOT
 from autograder.release import generate_in_scratch
-from autograder.submissions import discover
+from autograder.submissions import Job, discover
 from tests.conftest import reference_notebook, student_notebook
 
 EXAMPLES = KIT_ROOT / "tests" / "submissions" / "01_regression"
@@ -159,3 +165,27 @@ def test_unknown_task_or_check_is_refused_before_grading(capsys):
     errors = capsys.readouterr().err
     assert "aucun test ni aucune tâche ne s'appelle splt. Tâches : metrics, model, plot, scale, split, train" in errors
     assert "aucun test ni aucune tâche ne s'appelle split_shape. Tâches : metrics, model, plot, quality, " in errors
+
+
+def _task(assignment: str | None) -> Task:
+    return Task("key", b"{}", "x.ipynb", "x", assignment, None, True)
+
+
+def test_a_jail_is_started_ahead_only_for_a_submission_this_process_grades_next():
+    alone, same, other = _task("01_regression"), _task("01_regression"), _task("03_fashion_cnn")
+    assert not with_lookahead(alone, [], 1).ahead
+    assert not with_lookahead(alone, [other], 1).ahead
+    assert with_lookahead(alone, [other, same], 1).ahead
+    assert not with_lookahead(alone, [same], 2).ahead  # the other process may take it
+    assert with_lookahead(alone, [same, same], 2).ahead
+    assert not with_lookahead(_task(None), [_task(None)], 1).ahead
+
+
+def test_the_last_submission_of_a_batch_starts_no_jail_for_nobody():
+    jobs = [Job(EXAMPLES / "wrong_rmse_is_mse.ipynb", name, "01_regression") for name in ("ann", "ben")]
+    described = describe_assignment("01_regression")
+    spec = jail_spec(SandboxSetup(described.package, described.preload, described.probe_modules, (),
+                                  warm=described.warm_modules), Limits(wall_s=described.time_limit_s))
+    results = grade_many(jobs, 1, only=frozenset(CHECKS))
+    assert [r.score for r in results] == [3.0, 3.0]
+    assert not zygote._starting.get(spec), "a jail was started ahead after the batch's last submission"

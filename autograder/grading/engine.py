@@ -92,6 +92,7 @@ def grade_notebook(
     seed: int = 0,
     called: dict[str, set[str]] | None = None,
     slots: int = 1,
+    ahead: bool = True,
 ) -> SubmissionResult:
     """Grade one notebook in a sandbox; never raises for a broken submission.
 
@@ -103,6 +104,8 @@ def grade_notebook(
         seed: the seed every request starts from (calibration grades with several).
         called: filled, if given, with the student's functions each check ran (mutation benchmark).
         slots: sandboxes this host runs at once: each sandbox's memory is the host's shared among them.
+        ahead: start the next submission's jail in the background (when another submission follows; default
+            limits only).
     """
     started = time.monotonic()
     path = Path(path)
@@ -117,7 +120,8 @@ def grade_notebook(
     checks = [c for c in assignment.checks if c.selected_by(only)]
     if notebook is None:
         return unreadable_result(path, checks, assignment.name, student, unreadable or "", started)
-    sandbox = open_sandbox(assignment, notebook, limits or Limits(wall_s=assignment.time_limit_s, slots=slots))
+    sandbox = open_sandbox(assignment, notebook, limits or Limits(wall_s=assignment.time_limit_s, slots=slots,
+                                                                  prestart=ahead))
     context = GradingContext(Student(SandboxBackend(sandbox), seed, trace=called is not None), notebook,
                              assignment.tasks, only)
     try:

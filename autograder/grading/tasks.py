@@ -47,6 +47,8 @@ class Task:
         filename: the notebook's file name (its stem names the student by default).
         student, assignment, only: as in :class:`autograder.submissions.Job`.
         include_hidden: run the hidden tests too.
+        ahead: start the next submission's jail while this one is graded (the executor sets it when this
+            process grades another submission of the same assignment next; otherwise that jail is wasted work).
     """
 
     key: str
@@ -57,6 +59,7 @@ class Task:
     only: frozenset[str] | None
     include_hidden: bool
     problem: str | None = None
+    ahead: bool = True
 
 
 @dataclass
@@ -125,7 +128,7 @@ def grade_task(task: Task, slots: int) -> SubmissionResult:
         path = Path(folder) / task.filename
         path.write_bytes(task.data)
         return grade_notebook(path, task.assignment, task.include_hidden, student=task.student, only=task.only,
-                              slots=slots)
+                              slots=slots, ahead=task.ahead)
 
 
 def run_task(task: Task, slots: int = 0) -> Outcome:
