@@ -1,98 +1,34 @@
-"""A graded cell's feedback in a real Jupyter kernel: it is about the notebook file that will be graded.
+"""A graded cell's feedback in a real Jupyter kernel of the students' install: it is about the notebook file that will
+be graded.
 
-Each test starts an IPython kernel (jupyter_client, as Jupyter does) in a scratch folder, saves notebook files
-there with nbformat, runs cells and reads what the front end would show: printed lines, the cell's value
-(``text/plain`` for nbgrader, ``text/html`` for the notebook), its error output. The kernel is told which
-notebook it runs as Jupyter Server tells it (``JPY_SESSION_NAME``, which ipykernel turns into ``__session__``),
-or not told at all, as on Colab.
+Each test starts an IPython kernel of the environment where the students' wheel is installed (``student_env``,
+:mod:`tests.kernels`), in a scratch folder, saves notebook files there with nbformat, runs cells and reads what
+the front end would show. The kernel is told which notebook it runs as Jupyter Server tells it, or not told at
+all, as on Colab. The update from an older build, in a kernel too, is in ``tests/test_student_bundle.py``.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client.manager import KernelManager
 
 from tests.conftest import reference_notebook, student_notebook
+from tests.kernels import Kernel, kernel
 
-#: Seconds for the kernel to start, and for one cell to run (the first graded cell imports pytest and the graders).
-START_TIMEOUT, CELL_TIMEOUT = 60, 120
 #: A kit traceback would show these: a frame line, and the kit's or a library's file.
 TRACEBACK_MARKS = re.compile(r'File "|File [^ ]+\.py|site-packages|autograder/|Traceback')
 
 
-@dataclass
-class Cell:
-    """What the front end shows of one executed cell."""
-
-    status: str
-    stdout: str = ""
-    stderr: str = ""
-    data: dict = field(default_factory=dict)
-    traceback: list[str] = field(default_factory=list)
-
-    @property
-    def error(self) -> str:
-        """The error output as shown, colours removed."""
-        return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(self.traceback))
-
-
-class Kernel:
-    """An IPython kernel driven as a notebook front end drives it."""
-
-    def __init__(self, manager: KernelManager) -> None:
-        self.manager = manager
-        self.client = manager.client()
-        self.client.start_channels()
-        self.client.wait_for_ready(timeout=START_TIMEOUT)
-
-    def run(self, code: str) -> Cell:
-        cell = Cell("")
-
-        def output(message: dict) -> None:
-            kind, content = message["msg_type"], message["content"]
-            if kind == "stream":
-                setattr(cell, content["name"], getattr(cell, content["name"]) + content["text"])
-            elif kind == "execute_result":
-                cell.data = content["data"]
-            elif kind == "error":
-                cell.traceback = content["traceback"]
-
-        reply = self.client.execute_interactive(code, timeout=CELL_TIMEOUT, output_hook=output)
-        cell.status = reply["content"]["status"]
-        return cell
-
-
-@contextmanager
-def kernel(cwd: Path, session: Path | None = None) -> Iterator[Kernel]:
-    """A kernel running in ``cwd``, told by Jupyter Server's variable that it runs ``session`` (None: not told)."""
-    env = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"}
-    if session is not None:
-        env["JPY_SESSION_NAME"] = str(session)
-    for attempt in range(3):  # a kernel whose random ports another process took meanwhile dies at start
-        manager = KernelManager(kernel_name="python3")
-        manager.start_kernel(cwd=str(cwd), env=env)
-        try:
-            started = Kernel(manager)
-            break
-        except RuntimeError:
-            manager.shutdown_kernel(now=True)
-            if attempt == 2:
-                raise
-    try:
-        yield started
-    finally:
-        started.client.stop_channels()
-        manager.shutdown_kernel(now=True)
+def _installed(k: Kernel, student_env) -> None:
+    """The kernel is the students' environment's Python, ``autograder`` the wheel's (not the checkout's)."""
+    where = k.where()
+    assert where["python"] == str(student_env.python), where
+    assert where["autograder"].startswith(str(student_env.root)), where
 
 
 def _cell(notebook: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
@@ -132,7 +68,7 @@ EDITED = SOLVED.replace("test_size=0.2, random_state=42):", "test_size=0.25, ran
 WRONG = "def split_data(X, y, test_size=0.2, random_state=42):\n    return None\n"
 
 
-def test_graded_cell_speaks_of_the_saved_file(tmp_path):
+def test_graded_cell_speaks_of_the_saved_file(student_env, tmp_path):
     """01_regression's split cell, in a kernel Jupyter told which file it runs (named unlike the assignment).
 
     Solved and saved: ✔ and the value says 1/1 visible and 2 hidden points, the libraries' logs are quiet
@@ -141,7 +77,8 @@ def test_graded_cell_speaks_of_the_saved_file(tmp_path):
     released with a newer kit: the update command. A dataset not prepared: the command that prepares it.
     """
     path = tmp_path / "mon_devoir.ipynb"
-    with kernel(tmp_path, session=path) as k:
+    with kernel(student_env, tmp_path, session=path) as k:
+        _installed(k, student_env)
         assert k.run("print(__session__)").stdout.strip() == str(path)
         assert k.run(NOISY_LIBRARIES).status == "ok"
         _saved(path, RELEASED, split_data=SOLVED)
@@ -224,13 +161,14 @@ def blocking_request(request_type, request="", timeout_sec=5, parent=None):
 '''
 
 
-def test_notebook_reading_check_without_the_notebook_is_not_counted(tmp_path):
+def test_notebook_reading_check_without_the_notebook_is_not_counted(student_env, tmp_path):
     """As on Colab: the kernel runs in a folder without the notebook and no front end names it. 06's backend
     check (it reads the notebook's text) says it will be checked on the submitted file: neither failed nor a
     grader error. Then with Colab's own channel (``get_ipynb``, stood in for here), the notebook is read."""
     content = tmp_path / "content"
     content.mkdir()
-    with kernel(content) as k:
+    with kernel(student_env, content) as k:
+        _installed(k, student_env)
         graded = k.run(BACKEND)
         assert graded.status == "ok", graded
         assert "non vérifié ici, vérifié sur le fichier remis (1 point)" in graded.stdout
@@ -252,13 +190,14 @@ def test_notebook_reading_check_without_the_notebook_is_not_counted(tmp_path):
         assert graded.status == "ok" and PASSED in graded.stdout and "non vérifié" not in graded.stdout, graded
 
 
-def test_renamed_copy_is_the_notebook_read(tmp_path):
+def test_renamed_copy_is_the_notebook_read(student_env, tmp_path):
     """A renamed copy of 06 opened next to 00_fundamentals.ipynb: the backend check reads the copy (the kernel's
     own notebook), not the folder's first notebook."""
     (tmp_path / "00_fundamentals.ipynb").write_bytes(student_notebook("00_fundamentals").read_bytes())
     copy_path = tmp_path / "tp06 - copie de Jeanne.ipynb"
     copy_path.write_bytes(reference_notebook("06_cnn_resnet").read_bytes())
-    with kernel(tmp_path, session=copy_path) as k:
+    with kernel(student_env, tmp_path, session=copy_path) as k:
+        _installed(k, student_env)
         graded = k.run(BACKEND)
         assert graded.status == "ok", graded
         assert PASSED in graded.stdout and "introuvable" not in graded.stdout, graded.stdout

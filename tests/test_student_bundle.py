@@ -17,6 +17,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
+import nbformat
 import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
@@ -29,6 +30,7 @@ from autograder.grading.assignments import available_assignments, load_assignmen
 from autograder.paths import ASSIGNMENTS_DIR, GRADERS_DIR, SOLUTIONS_DIR
 from tests.conftest import reference_notebook, student_notebook
 from tests.environments import Environment, bare_environment
+from tests.kernels import Cell, kernel
 
 #: Runs a notebook with nbclient; prints the imports cell's stderr and each graded cell's printed lines, as JSON.
 EXECUTE = r'''
@@ -276,17 +278,54 @@ def test_wheel_requires_python_311_and_frameworks_that_exist_on_each_platform(st
     assert Requirement("torch==2.14.1").specifier.contains("2.14.1+cpu")  # README: PyTorch's CPU index on Linux
 
 
+def _graded_cell(environment: Environment, folder: Path, notebook: Path) -> Cell:
+    """01's split cell of ``notebook`` (its function solved, run and saved) in a kernel of ``environment``."""
+    def by_id(path: Path) -> tuple[nbformat.NotebookNode, dict[str, nbformat.NotebookNode]]:
+        read = nbformat.read(path, as_version=4)
+        return read, {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in read.cells}
+
+    released, cells = by_id(notebook)
+    solved = by_id(reference_notebook(ASSIGNMENT))[1]["split_data"].source
+    cells["split_data"].source = solved
+    nbformat.write(released, notebook)
+    with kernel(environment, folder, session=notebook) as k:
+        assert k.where()["python"] == str(environment.python)
+        assert k.run("from sklearn.model_selection import train_test_split").status == "ok"  # the imports cell's
+        assert k.run(solved).status == "ok"
+        return k.run(cells["test_split"].source)
+
+
 def test_a_newer_build_replaces_an_older_one_without_force_reinstall(student_env, tmp_path):
-    """A student who installs the course's newer wheel gets it: newer commits give greater versions."""
+    """A student who installs the course's newer wheel gets it: newer commits give greater versions.
+
+    Before, in a real kernel, the newer notebook's graded cell stops with the French message naming the command
+    that updates the kit; after the update (``pip install`` of the newer wheel, no ``--force-reinstall``) and a
+    new kernel, the same cell passes."""
     older = build("student", tmp_path / "dist", version="0.1.0.dev1+g0000000")
-    assert Version(wheel_version(older)) < Version(wheel_version(student_env.wheel))
+    newer = wheel_version(student_env.wheel)
+    assert Version(wheel_version(older)) < Version(newer)
     environment = Environment(bare_environment(tmp_path), older)
+    notebook = tmp_path / f"{ASSIGNMENT}.ipynb"
+    notebook.write_text(with_kit_version(student_notebook(ASSIGNMENT).read_text(encoding="utf-8"), newer),
+                        encoding="utf-8")  # as ``autograder start`` of the newer kit writes it
     for wheel in (older, student_env.wheel):
         installed = environment.run("python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                                     "--no-index", wheel, cwd=tmp_path)
         assert installed.returncode == 0, installed.stdout + installed.stderr
         printed = environment.run("autograder", "--version", cwd=tmp_path)
         assert printed.stdout == f"autograder {wheel_version(wheel)}\n", printed.stderr
+        graded = _graded_cell(environment, tmp_path, notebook)
+        if wheel == older:
+            assert graded.status == "error" and graded.stdout == "", graded
+            assert graded.error == (
+                f"Kit trop ancien : ce notebook a été publié avec le kit {newer}, le kit installé est la version "
+                f"{wheel_version(older)}, plus ancienne ; ses tests ne sont pas ceux de ce notebook.\n"
+                "Mettez le kit à jour avec la roue (.whl) du cours, puis redémarrez le noyau :\n"
+                f"    pip install --upgrade dlkit_student-{newer}-py3-none-any.whl"), graded.error
+        else:
+            assert graded.status == "ok" and "✔ Découpage 80/20" in graded.stdout, graded
+            assert "⚠" not in graded.stdout and "Kit trop ancien" not in graded.stdout
+    notebook.unlink()
     started = environment.run("autograder", "start", ASSIGNMENT, cwd=tmp_path)
     assert started.returncode == 0, started.stderr
     recorded = json.loads((tmp_path / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))["metadata"]["dlkit"]
