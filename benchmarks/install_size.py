@@ -22,8 +22,8 @@ wheel folders, constraints) is ignored: only PyPI is asked.
 ``--install DIR`` then runs the real ``pip install "WHEEL[extras]"`` in a new virtual environment ``DIR``
 (kept; a second run upgrades the kit in it), and prints its wall time, the environment's size on disk
 and package count, and the wall and CPU time of ``autograder --version``, ``--help``, ``start`` and of
-``check --task`` up to the grading (a task name that does not exist: everything a check does before
-grading), median of 3 runs each. The CPU time is the wall time an idle machine would show.
+``check`` up to its first grading step, median of 3 runs each (:mod:`benchmarks.student_commands`, which
+also times them in a fresh environment without installing the frameworks again).
 """
 
 from __future__ import annotations
@@ -31,9 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import ssl
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +45,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from autograder.distribution.bundle import build
+from benchmarks.student_commands import time_commands
 
 PYTHON = "3.11"
 
@@ -202,16 +201,6 @@ def print_resolution(result: Resolution) -> None:
     print(f"{'':15} largest: " + ", ".join(f"{p[0]} {p[3] / 1e6:.0f} MB" for p in result.packages[:5]))
 
 
-def _timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int]:
-    """``(wall, cpu, exit code)`` of one run: the CPU seconds are what the wall time is on an idle machine."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    code = subprocess.run(command, env=env, cwd=cwd, capture_output=True, timeout=600).returncode
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, code
-
-
 def install(wheel: Path, extras: str, venv: Path) -> None:
     """The real ``pip install`` in ``venv`` (made if missing), timed; then the student commands' wall times."""
     if not (venv / "bin" / "python").exists():
@@ -228,19 +217,7 @@ def install(wheel: Path, extras: str, venv: Path) -> None:
                                        text=True, check=True, env=pip_environment()).stdout)
     size = int(subprocess.run(["du", "-sb", str(venv)], capture_output=True, text=True, check=True).stdout.split()[0])
     print(f"pip install \"{wheel.name}[{extras}]\": {wall:.0f} s, {len(listed)} packages, {_gb(size)} on disk")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PATH"] = os.pathsep.join([str(venv / "bin"), env.get("PATH", "")])
-    autograder = str(venv / "bin" / "autograder")
-    with tempfile.TemporaryDirectory(prefix="dlkit-cli-") as scratch:
-        work = Path(scratch)
-        commands = {"--version": lambda run: [autograder, "--version"], "--help": lambda run: [autograder, "--help"],
-                    "start": lambda run: [autograder, "start", "01_regression", "--to", f"run{run}"],
-                    "check --task (up to grading)": lambda run: [autograder, "check", "run0/01_regression.ipynb",
-                                                                 "--task", "none"]}
-        for label, command in commands.items():
-            walls, cpus, codes = zip(*(_timed(command(run), env, work) for run in range(3)), strict=True)
-            print(f"autograder {label:30} wall {statistics.median(walls):5.2f} s, CPU {statistics.median(cpus):5.2f} s "
-                  f"(medians of 3; load average {os.getloadavg()[0]:.1f}; exit {set(codes)})")
+    time_commands(venv)
 
 
 def main() -> None:
