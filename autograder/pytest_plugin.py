@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from autograder.grading import profiling
 from autograder.grading.blame import Received, student_fault
 from autograder.grading.spec import StudentError
 from autograder.grading.student import Student, png_base64
@@ -210,6 +211,8 @@ class GradingPlugin:
         info = check_info(item)
         self.context.student.begin(info.timeout_s)
         self.context.started[item.nodeid] = time.monotonic()
+        if profiling.RECORDER is not None:
+            profiling.RECORDER.begin_check(info.name)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest) -> Iterator[None]:
@@ -246,6 +249,8 @@ class GradingPlugin:
                             limit=float(limit) if limit is not None else None,
                             tampered=isinstance(error, StudentError) and error.kind == "tampering")
         context.results[item.nodeid] = result
+        if profiling.RECORDER is not None:
+            profiling.RECORDER.end_check(status.value, len(student.figures))
         inherited = [i for name in fixtures for i in context.fixture_requests.get(name, ())]
         context.requests[item.nodeid] = sorted({*student.requests, *inherited})
         context.called[info.name] = {name for i in context.requests[item.nodeid] for name in student.called.get(i, ())}

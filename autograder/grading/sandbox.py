@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.data.locations import keras_datasets_dir, kit_data_home, sklearn_data_home
-from autograder.grading import bwrap, codec
+from autograder.grading import bwrap, codec, profiling
 from autograder.grading.assignments import probe_files
 from autograder.grading.determinism import sandbox_environment
 from autograder.grading.memory import sandbox_share
@@ -84,6 +84,8 @@ class Observation:
     message: str = ""
     duration_s: float = 0.0
     called: tuple[str, ...] = ()  # the student's functions that ran (traced requests only)
+    #: where the request's time went, as the worker reported it, with the decoding's seconds (profiled requests only)
+    profile: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class _Process:
         self.alive = True
         self.killed_reason: str | None = None
         self.tampering: list[str] = []
+        self.decoding = (0.0, 0.0)  # wall and CPU seconds of the last decoded event (while profiling)
 
     def _kill(self) -> None:
         self.process.kill()
@@ -211,7 +214,12 @@ class _Process:
             if b"\n" in self.pending:
                 line, self.pending = self.pending.split(b"\n", 1)
                 try:
-                    return codec.decode(line)
+                    if profiling.RECORDER is None:
+                        return codec.decode(line)
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    event = codec.decode(line)
+                    self.decoding = (time.perf_counter() - wall, time.process_time() - cpu)
+                    return event
                 except codec.CodecError as error:
                     self.tampering.append("message illisible reçu du processus de correction")
                     return {"type": "unreadable", "message": str(error)[:200]}
@@ -297,7 +305,10 @@ class Sandbox:
     def __init__(self, setup: SandboxSetup, limits: Limits) -> None:
         self.setup, self.limits = setup, limits
         self.deadline = time.monotonic() + limits.wall_s
+        started = time.perf_counter()
         self.jail = take(jail_spec(setup, limits), ahead=limits.prestart)
+        if profiling.RECORDER is not None:
+            profiling.RECORDER.jail_started(time.perf_counter() - started, profiling.tree_cpu(self.jail.process.pid))
         self.setup_path = self.jail.setup  # readable by the sandbox, never writable
         self.setup_path.write_text(json.dumps({**setup.document(), "confined": self.jail.confined}), encoding="utf-8")
         self.setup_path.chmod(0o644)
@@ -398,6 +409,9 @@ class Sandbox:
                                       error_kind=event.get("kind") if kind == "error" else None,
                                       message=str(event.get("message", "")), duration_s=time.monotonic() - started,
                                       called=tuple(str(name) for name in event.get("called", ())))
+            if isinstance(event.get("profile"), dict):
+                observation.profile = {**event["profile"], "decode_wall": process.decoding[0],
+                                       "decode_cpu": process.decoding[1]}
             if observation.error_kind == "tampering":
                 process.tampering.append(observation.message)
             if observation.error_kind == "tampering" or event.get("last"):

@@ -27,10 +27,11 @@ import io
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from autograder.grading import codec
+from autograder.grading import codec, profiling
 from autograder.grading.blame import Received
 from autograder.grading.sandbox import Observation, Sandbox
 from autograder.grading.spec import StudentError, Submission
@@ -79,7 +80,11 @@ class Student:
 
     def _ask(self, request: dict[str, Any], timeout_s: float | None) -> Any:
         request = {**request, "seed": self.seed, **({"trace": True} if self.trace else {})}
-        ident, observation = self.backend.request(request, timeout_s or self.timeout_s)
+        recorder = profiling.RECORDER
+        if recorder is None:
+            ident, observation = self.backend.request(request, timeout_s or self.timeout_s)
+        else:
+            ident, observation = self._profiled(recorder, {**request, "profile": True}, timeout_s)
         self.requests.append(ident)
         self.called[ident] = observation.called
         if observation.error_kind is not None:
@@ -89,6 +94,18 @@ class Student:
         if isinstance(value, dict) and isinstance(value.get("png"), bytes):
             self.figures.append(value["png"])
         return value
+
+    def _profiled(self, recorder: profiling.Recorder, request: dict[str, Any], timeout_s: float | None
+                  ) -> tuple[int, Observation]:
+        """A request whose time is recorded (see :mod:`autograder.grading.profiling`)."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        ident, observation = self.backend.request(request, timeout_s or self.timeout_s)
+        worker = dict(observation.profile or {})
+        recorder.add_request(profiling.RequestRecord(
+            str(request.get("call") or request.get("probe")), time.perf_counter() - wall, time.process_time() - cpu,
+            observation.duration_s, float(worker.pop("decode_wall", 0.0)), float(worker.pop("decode_cpu", 0.0)),
+            worker))
+        return ident, observation
 
     def call(self, function: str, *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
         """The student's ``function(*args, **kwargs)``, as plain data."""

@@ -9,7 +9,9 @@ line on the file descriptor ``DLKIT_REQUEST_FD`` and reports on ``DLKIT_RESULT_F
   "timeout_s"}``: ``{"type": "start", "id": N}`` then ``{"type": "reply", "id": N, "value": ...}``
   or ``{"type": "error", "id": N, "kind": "missing"|"exception"|"timeout"|"failed"|"tampering",
   "message": ...}``; ``"last": true`` when the process ends after this answer (its state is not trusted);
-  ``"called": [...]``, the student's functions that ran, for ``"trace": true`` requests (mutation benchmark).
+  ``"called": [...]``, the student's functions that ran, for ``"trace": true`` requests (mutation benchmark);
+  ``"profile": {...}``, where the request's time went, for ``"profile": true`` requests
+  (:mod:`autograder.grading.profiling`, ``benchmarks.grading_profile``).
 
 It never judges anything: the tests run in the grading process and send here only what the
 student's code needs (inputs, never labels or expected values). A probe is a sandbox-side
@@ -19,6 +21,7 @@ imported before the student's code runs, can be named.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import linecache
@@ -32,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from autograder.grading import codec
+from autograder.grading import codec, profiling
 from autograder.grading.assignments import probe_module_names
 from autograder.grading.determinism import limit_framework_threads, seed_everything
 from autograder.grading.integrity import Snapshot
@@ -127,14 +130,22 @@ def _recorder(called: set[str]) -> Callable[..., None]:
     return record
 
 
-def answer(request: dict[str, Any], submission: Submission, package: str | None, timed: bool = True
-           ) -> dict[str, Any]:
+def answer(request: dict[str, Any], submission: Submission, package: str | None, timed: bool = True,
+           profile: profiling.WorkerProfile | None = None) -> dict[str, Any]:
     """Run one request (a student function or a probe) under its time limit; return the message to send.
 
     Used by the sandbox's request loop and, in a notebook's kernel, by
     :class:`autograder.grading.student.KernelBackend` (``timed`` only where this module's alarm
-    handler is installed).
+    handler is installed). ``profile``: measure where the request's time goes (profiled requests only).
     """
+    if profile is None:
+        return _answer(request, submission, package, timed)
+    with profile.answering():
+        return _answer(request, submission, package, timed, profile)
+
+
+def _answer(request: dict[str, Any], submission: Submission, package: str | None, timed: bool,
+            profile: profiling.WorkerProfile | None = None) -> dict[str, Any]:
     ident = request.get("id")
     timeout = float(request.get("timeout_s") or 60)
     seed_everything(int(request.get("seed", 0)))
@@ -142,9 +153,11 @@ def answer(request: dict[str, Any], submission: Submission, package: str | None,
         if request.get("probe"):
             if not probe_allowed(request["probe"], package):
                 raise PermissionError(f"probe {request['probe']} not allowed")
-            function, args = resolve(request["probe"]), [submission, *request.get("args", [])]
+            function = resolve(request["probe"])
+            args = [submission if profile is None else profile.submission(submission), *request.get("args", [])]
         else:
             function, args = submission.function(request["call"]), list(request.get("args", []))
+            function = function if profile is None else profile.student(function)
         called: set[str] = set()
         if request.get("trace"):
             sys.setprofile(_recorder(called))
@@ -239,10 +252,13 @@ def main(setup_path: str) -> None:
     _send(results, {"type": "ready", "cell_errors": cell_errors, "isolation": isolation})
     worker_pid = os.getpid()
     threads = set(threading.enumerate())
+    first = True
     for request in _requests(requests):
+        profile = profiling.WorkerProfile(first) if request.get("profile") else None
+        first = False
         _send(results, {"type": "start", "id": request.get("id")})
         changes = snapshot.changes()
-        message = answer(request, submission, setup["package"]) if not changes else None
+        message = answer(request, submission, setup["package"], profile=profile) if not changes else None
         if os.getpid() != worker_pid:
             os._exit(0)  # a process forked by the student's code never speaks for the worker
         changes = changes or snapshot.changes()
@@ -251,8 +267,11 @@ def main(setup_path: str) -> None:
                             "message": "Modification du correcteur ou des bibliothèques détectée ("
                                        + ", ".join(changes) + ") : test annulé."})
             return  # this process is compromised: the sandbox restarts a fresh one for the rest
-        data = _encoded_in_time(message, float(request.get("timeout_s") or 60))
+        with profile.encoding() if profile is not None else contextlib.nullcontext():
+            data = _encoded_in_time(message, float(request.get("timeout_s") or 60))
         strays = reap_strays(setup.get("confined", False))  # processes the student's code started
+        if profile is not None:
+            data = profile.attach(data)
         if strays or set(threading.enumerate()) - threads:  # or threads still running: the next requests
             results.write(data[:-2] + b', "last": true}\n')  # go to a fresh sandbox
             return
