@@ -15,7 +15,12 @@ through :func:`without_info_records`, which drops absl's notice and INFO records
 its database migrations, TensorFlow, absl, Keras, the web servers of an API check...) while the cell's tests
 run: their handlers often hold the kernel's own ``stderr`` and would print INFO lines and warnings in red
 under the cell, whatever the tests' redirections. Their levels are restored afterwards: the student's own
-cells keep every log and warning.
+cells keep every warning.
+
+MLflow prints INFO lines of its own in red under the student's cells too (``Creating initial MLflow database
+tables...`` the first time a notebook's cell logs a run to a new store): :func:`install` makes MLflow's default
+level WARNING (its ``MLFLOW_LOGGING_LEVEL`` variable, read when MLflow is imported, unless already set), so that
+its warnings, such as the one about a model logged without a signature, still show.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from typing import Any
 RECORD_START = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] ")
 ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 QUIET_MODULES = ("tensorflow",)
+#: MLflow's log level in a notebook's kernel, unless set (its INFO lines hidden, its warnings kept).
+MLFLOW_LEVEL = ("MLFLOW_LOGGING_LEVEL", "WARNING")
 #: Loggers quieted (to ERROR) while a graded cell's tests run: their children follow.
 LIBRARY_LOGGERS = ("mlflow", "alembic", "sqlalchemy", "tensorflow", "absl", "keras", "h5py", "urllib3", "werkzeug",
                    "waitress", "gunicorn", "matplotlib", "PIL", "git", "torch", "numexpr")
@@ -125,6 +132,7 @@ def quiet_libraries(loggers: Sequence[str] = LIBRARY_LOGGERS) -> Iterator[None]:
 
 
 def install() -> None:
-    """Filter the start-up logs of frameworks not imported yet (idempotent)."""
+    """Filter the start-up logs of frameworks not imported yet, MLflow's INFO lines included (idempotent)."""
+    os.environ.setdefault(*MLFLOW_LEVEL)
     if not any(isinstance(finder, QuietFrameworkFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, QuietFrameworkFinder())

@@ -146,6 +146,39 @@ def test_graded_cell_speaks_of_the_saved_file(student_env, tmp_path):
         assert len(loaded.error.splitlines()) == 3 and "Traceback" not in loaded.error and "urllib" not in loaded.error
 
 
+# ---------------------------------------------------------------------------------- 04_mnist_mlops' tracking
+
+MLOPS_SOLVED = nbformat.read(reference_notebook("04_mnist_mlops"), as_version=4)
+MLOPS = nbformat.read(student_notebook("04_mnist_mlops"), as_version=4)
+#: The notebook's own cell after the graded one: the student's function logs a run to the notebook's store.
+OWN_RUN = ("run_id = track_experiment(build_model(), HYPERPARAMETERS, {'test_accuracy': 0.9, 'test_loss': 0.3}, "
+           "TRACKING_URI)\nprint(mlflow.MlflowClient(TRACKING_URI).get_run(run_id).info.status)")
+SIGNATURE_WARNING = "WARNING mlflow.keras.save: You are saving a Keras model without specifying model signature."
+
+
+def test_tracking_cell_shows_no_mlflow_logs(student_env, tmp_path):
+    """04's tracking, with real MLflow and Keras in a kernel of the students' install: the reference's
+    ``track_experiment`` and its graded cell print the checks' lines only, nothing on stderr (no MLflow INFO
+    line, no signature warning: the tests' runs are theirs). In the student's own cell that logs a run to the
+    notebook's new store, MLflow's INFO lines (its database set-up) stay hidden, its real warning shows."""
+    path = tmp_path / "04_mnist_mlops.ipynb"
+    _saved(path, MLOPS, **{name: _cell(MLOPS_SOLVED, name).source for name in ("model", "tracking")})
+    with kernel(student_env, tmp_path, session=path, DLKIT_QUICK="1") as k:
+        imported = k.run(_cell(MLOPS, "imports").source)
+        assert imported.status == "ok" and imported.stderr == "", imported
+        for name in ("model", "tracking"):
+            assert k.run(_cell(MLOPS_SOLVED, name).source).status == "ok"
+        graded = k.run(_cell(MLOPS, "test_tracking").source)
+        assert graded.status == "ok" and graded.stderr == "", graded
+        assert [line[:10] for line in graded.stdout.splitlines()] == ["✔ MLflow :"] * 3, graded
+        assert graded.data["text/plain"] == "3.0"
+
+        own = k.run(OWN_RUN)
+        assert own.status == "ok" and own.stdout == "FINISHED\n", own
+        assert [line.split(" ", 2)[2] for line in own.stderr.splitlines()] == [SIGNATURE_WARNING], own.stderr
+        assert (tmp_path / "mlflow.db").is_file()
+
+
 # -------------------------------------------------------------------------------- 06_cnn_resnet's backend cell
 
 BACKEND = _cell(nbformat.read(student_notebook("06_cnn_resnet"), as_version=4), "test_backend").source
