@@ -152,7 +152,7 @@ def _data_prepare(args: argparse.Namespace) -> int:
 
     try:
         prepare(args.dataset or None, Path(args.mirror) if args.mirror else None, args.force,
-                report=lambda step: print(f"{step.action:>16}  {step.dataset:<18} {step.detail or step.path}"),
+                report=lambda step: print(f"{step.label:>16}  {step.dataset:<18} {step.detail or step.path}"),
                 use_mirror=not args.download)
     except DatasetError as error:
         print(f"erreur : {error}", file=sys.stderr)

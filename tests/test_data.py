@@ -92,7 +92,9 @@ def test_corrupt_file_is_named_with_its_checksum_and_leaves_nothing(caches, tmp_
         prepare(["mnist"], mirror)
     message = str(error.value)
     expected = next(f.sha256 for f in DATASETS["mnist"] if f.name == victim.name)
-    assert "mnist/t10k-labels-idx1-ubyte.gz" in message and expected in message and "Fix:" in message
+    assert "mnist/t10k-labels-idx1-ubyte.gz : somme de contrôle incorrecte (SHA-256 attendu " in message
+    assert expected in message and message.endswith("Solution : remplacez " + str(victim) + " par le fichier officiel "
+                                                    "(`sha256sum -c SHA256SUMS` dans le miroir).")
     raw = caches / "kit" / "torchvision" / "MNIST" / "raw"
     assert not (raw / victim.name).exists()
     assert not list(raw.glob("*.part")) and not list(raw.glob(".*part"))
@@ -101,7 +103,7 @@ def test_corrupt_file_is_named_with_its_checksum_and_leaves_nothing(caches, tmp_
 def test_missing_file_in_the_mirror_says_where_it_was_expected(caches, tmp_path):
     mirror = _mirror_copy(tmp_path, "mnist")
     (mirror / "mnist" / "train-images-idx3-ubyte.gz").unlink()
-    with pytest.raises(DatasetError, match=r"train-images-idx3-ubyte\.gz: not found in the mirror"):
+    with pytest.raises(DatasetError, match=r"train-images-idx3-ubyte\.gz : introuvable dans le miroir"):
         prepare(["mnist"], mirror)
 
 
@@ -112,7 +114,7 @@ def test_no_mirror_and_no_network_gives_a_clear_error(caches, monkeypatch):
         raise OSError("network unreachable")
 
     monkeypatch.setattr(urllib.request, "urlopen", offline)
-    with pytest.raises(DatasetError, match=r"could not download it .*--mirror"):
+    with pytest.raises(DatasetError, match=r"téléchargement impossible .*--mirror"):
         prepare(["california_housing"], use_mirror=False)
     assert not (caches / "sklearn" / "cal_housing_py3.pkz").exists()
 
@@ -138,7 +140,9 @@ def test_unavailable_cifar10_is_reported_and_preparing_everything_still_succeeds
     assert main(["data", "prepare", "--mirror", str(mirror)]) == 0
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if "cifar-10" in line)
-    assert "unavailable" in line and "cifar-10-python.tar.gz: not found in the mirror" in line
+    assert "indisponible" in line and "cifar-10-python.tar.gz : introuvable dans le miroir" in line
+    assert "(facultatif : rien de noté n'en dépend)" in line
+    assert {line.split()[0] for line in out.splitlines() if "cifar-10" not in line} == {"installé"}, out
     assert not (caches / "keras" / "datasets" / "cifar-10-batches-py-target_archive").exists()
 
 
@@ -146,7 +150,10 @@ def test_cifar10_named_alone_but_unavailable_exits_2_saying_why(caches, tmp_path
     from autograder.cli import main
 
     assert main(["data", "prepare", "--dataset", "cifar-10", "--mirror", str(tmp_path)]) == 2
-    assert "cifar-10/cifar-10-python.tar.gz: not found in the mirror" in capsys.readouterr().err
+    assert "cifar-10/cifar-10-python.tar.gz : introuvable dans le miroir" in capsys.readouterr().err
+    assert main(["data", "prepare", "--dataset", "imagenet"]) == 2
+    assert capsys.readouterr().err == ("erreur : jeu de données inconnu : imagenet (jeux connus : california_housing, "
+                                       "cifar-10, fashion-mnist, mnist)\n")
 
 
 def test_cifar10_is_installed_where_keras_load_data_looks(caches, tmp_path, monkeypatch):

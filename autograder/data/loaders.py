@@ -30,12 +30,14 @@ def read_idx(path: Path) -> np.ndarray:
     with gzip.open(path, "rb") as stream:
         raw = stream.read()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_TYPES:
-        raise DatasetError(f"{path}: not an IDX file of unsigned bytes. Fix: autograder data prepare --force")
+        raise DatasetError(f"{path} : ce n'est pas un fichier IDX d'octets non signés. Solution : autograder data "
+                           "prepare --force")
     ndim = raw[3]
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(shape)):
-        raise DatasetError(f"{path}: truncated ({data.size} values for shape {shape}).")
+        raise DatasetError(f"{path} : fichier tronqué ({data.size} valeurs pour la forme {shape}). Solution : "
+                           "autograder data prepare --force")
     return data.reshape(shape)
 
 

@@ -12,6 +12,9 @@ and :func:`autograder.data.loaders.load_mnist` replaces ``keras.datasets.mnist.l
 
 Every file is written to a temporary name beside its destination, checked, then renamed:
 an interrupted or failed preparation never leaves a half-written file in a cache.
+
+What the student reads is French: each step's :attr:`Installed.label` and every :class:`DatasetError`'s
+message, which names the file and the fix (``Solution : …``).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from autograder.data.registry import DATASETS, OPTIONAL, Archive, DataFile
 DOWNLOAD_TIMEOUT_S = 60
 CAL_HOUSING_COLUMNS = [8, 7, 2, 3, 4, 5, 6, 1, 0]  # scikit-learn's reordering
 TORCHVISION_FOLDERS = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
+DOWNLOAD_AGAIN = "Solution : relancez la commande ; le téléchargement était corrompu."
 
 
 class DatasetError(RuntimeError):
@@ -64,6 +68,15 @@ class Installed:
     path: Path
     action: str  # "installed", "already present" or "unavailable" (an optional dataset that could not be had)
     detail: str = ""  # why it is unavailable
+
+    @property
+    def label(self) -> str:
+        """The action as ``autograder data prepare`` prints it, in French."""
+        return ACTION_LABELS[self.action]
+
+
+#: Each :attr:`Installed.action`, in French.
+ACTION_LABELS = {"installed": "installé", "already present": "déjà présent", "unavailable": "indisponible"}
 
 
 def sha256_of(path: Path) -> str:
@@ -94,7 +107,7 @@ def _check(path: Path, expected: str, label: str, fix: str) -> None:
     found = sha256_of(path)
     if found != expected:
         raise DatasetError(
-            f"{label}: checksum mismatch (SHA-256 expected {expected}, found {found}). {fix}"
+            f"{label} : somme de contrôle incorrecte (SHA-256 attendu {expected}, trouvé {found}). {fix}"
         )
 
 
@@ -108,8 +121,8 @@ def _download(urls: tuple[str, ...], target: Path, label: str) -> None:
         except OSError as error:
             errors.append(f"{url}: {error}")
     raise DatasetError(
-        f"{label}: could not download it ({'; '.join(errors)}). Fix: connect to the internet, "
-        "or point --mirror (or DLKIT_DATASET_MIRROR) to a folder holding the raw files."
+        f"{label} : téléchargement impossible ({'; '.join(errors)}). Solution : connectez-vous à Internet, "
+        "ou indiquez avec --mirror (ou DLKIT_DATASET_MIRROR) un dossier qui contient les fichiers bruts."
     )
 
 
@@ -117,11 +130,12 @@ def _extract_member(archive: Archive, target: Path, label: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         tgz = Path(scratch) / "archive.tgz"
         _download((archive.url,), tgz, label)
-        _check(tgz, archive.sha256, f"{label} (archive {archive.url})", "Fix: download it again.")
+        _check(tgz, archive.sha256, f"{label} (archive {archive.url})",
+               DOWNLOAD_AGAIN)
         with tarfile.open(tgz, "r:gz") as tar, open(target, "wb") as out:
             member = tar.extractfile(archive.member)
             if member is None:
-                raise DatasetError(f"{label}: {archive.member} is missing from {archive.url}.")
+                raise DatasetError(f"{label} : {archive.member} est absent de l'archive {archive.url}.")
             shutil.copyfileobj(member, out)
 
 
@@ -140,18 +154,19 @@ def fetch_raw(item: DataFile, dest: Path, mirror: Path | None) -> bool:
             source = mirror / item.mirror_path
             if not source.is_file():
                 raise DatasetError(
-                    f"{label}: not found in the mirror {mirror} (expected {source}). Fix: copy the "
-                    "official file there, or unset DLKIT_DATASET_MIRROR to download it."
+                    f"{label} : introuvable dans le miroir {mirror} (attendu : {source}). Solution : copiez-y le "
+                    "fichier officiel, ou retirez DLKIT_DATASET_MIRROR pour le télécharger."
                 )
             shutil.copyfile(source, tmp)
-            fix = f"Fix: replace {source} with the official file (`sha256sum -c SHA256SUMS` in the mirror)."
+            fix = (f"Solution : remplacez {source} par le fichier officiel (`sha256sum -c SHA256SUMS` dans le "
+                   "miroir).")
         elif item.urls:
             _download(item.urls, tmp, label)
-            fix = "Fix: run the command again; the download was corrupt."
+            fix = DOWNLOAD_AGAIN
         else:
             assert item.archive is not None
             _extract_member(item.archive, tmp, label)
-            fix = "Fix: run the command again; the download was corrupt."
+            fix = DOWNLOAD_AGAIN
         _check(tmp, item.sha256, label, fix)
     return True
 
@@ -162,7 +177,7 @@ def _copy_verified(item: DataFile, source: Path, dest: Path) -> bool:
         return False
     with atomic_target(dest) as tmp:
         shutil.copyfile(source, tmp)
-        _check(tmp, item.sha256, str(dest), "Fix: run `autograder data prepare --force`.")
+        _check(tmp, item.sha256, str(dest), "Solution : lancez `autograder data prepare --force`.")
     return True
 
 
@@ -202,7 +217,8 @@ def _install_california(mirror: Path | None, force: bool) -> Iterator[Installed]
 
     table = np.loadtxt(raw, delimiter=",")
     if table.shape != (20640, 9):
-        raise DatasetError(f"{item.mirror_path}: expected 20640 rows x 9 columns, found {table.shape}.")
+        raise DatasetError(f"{item.mirror_path} : 20640 lignes x 9 colonnes attendues, {table.shape} trouvées. "
+                           "Solution : lancez `autograder data prepare --force`.")
     with atomic_target(pkz) as tmp:
         joblib.dump(table[:, CAL_HOUSING_COLUMNS], tmp, compress=6)
     yield Installed("california_housing", pkz, "installed")
@@ -244,7 +260,8 @@ def prepare(
         mirror = None
     unknown = set(names or ()) - set(DATASETS)
     if unknown:
-        raise DatasetError(f"unknown dataset(s) {sorted(unknown)}; known: {sorted(DATASETS)}")
+        raise DatasetError(f"jeu de données inconnu : {', '.join(sorted(unknown))} (jeux connus : "
+                           f"{', '.join(sorted(DATASETS))})")
     done: list[Installed] = []
     for name in names or list(DATASETS):
         if name == "california_housing":
@@ -260,7 +277,7 @@ def prepare(
         except DatasetError as error:
             if names or name not in OPTIONAL:
                 raise
-            step = Installed(name, cifar10_archive(), "unavailable", f"{error} (optional: nothing graded needs it)")
+            step = Installed(name, cifar10_archive(), "unavailable", f"{error} (facultatif : rien de noté n'en dépend)")
             report(step)
             done.append(step)
     _readable_by_all([kit_data_home(), keras_datasets_dir(), sklearn_data_home()])
