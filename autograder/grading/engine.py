@@ -17,7 +17,7 @@ from pathlib import Path
 from autograder.grading.assignments import Assignment, available_assignments, describe_assignment, load_assignment
 from autograder.grading.notebook import NotebookError, assignment_of, definitions, read_notebook
 from autograder.grading.runner import run_graders
-from autograder.grading.sandbox import Limits, Sandbox, SandboxReport, SandboxSetup
+from autograder.grading.sandbox import Limits, Sandbox, SandboxReport, SandboxSetup, prestart
 from autograder.grading.student import SandboxBackend, Student
 from autograder.metadata import section
 from autograder.pytest_plugin import CheckInfo, GradingContext
@@ -58,6 +58,12 @@ def kernel_notices(notebook: object) -> list[str]:
     if "python" in str(kernel).lower():
         return []
     return [f"Noyau inattendu « {kernel} » : le notebook est corrigé comme du code Python 3."]
+
+
+def start_jail(assignment: Assignment, limits: Limits) -> None:
+    """Have this assignment's jail started in the background, unless one is idle or starting already."""
+    prestart(SandboxSetup(assignment.package, assignment.preload, assignment.probe_modules, (),
+                          warm=assignment.warm_modules), limits)
 
 
 def open_sandbox(assignment: Assignment, notebook: object, limits: Limits | None) -> Sandbox:
@@ -116,12 +122,15 @@ def grade_notebook(
         notebook, unreadable = None, str(error)
     else:
         unreadable = None
-    assignment = load_assignment(resolve_assignment(path, notebook, assignment_name), include_hidden)
+    name = resolve_assignment(path, notebook, assignment_name)
+    limits = limits or Limits(wall_s=describe_assignment(name).time_limit_s, slots=slots, prestart=ahead)
+    if notebook is not None:
+        start_jail(describe_assignment(name), limits)  # its imports overlap the graders' collection, just below
+    assignment = load_assignment(name, include_hidden)
     checks = [c for c in assignment.checks if c.selected_by(only)]
     if notebook is None:
         return unreadable_result(path, checks, assignment.name, student, unreadable or "", started)
-    sandbox = open_sandbox(assignment, notebook, limits or Limits(wall_s=assignment.time_limit_s, slots=slots,
-                                                                  prestart=ahead))
+    sandbox = open_sandbox(assignment, notebook, limits)
     context = GradingContext(Student(SandboxBackend(sandbox), seed, trace=called is not None), notebook,
                              assignment.tasks, only)
     try:

@@ -23,10 +23,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.grading.assignments import describe_assignment, graders_version, load_assignment
-from autograder.grading.engine import AssignmentNotFound, grade_notebook, resolve_assignment, unreadable_result
+from autograder.grading.engine import (
+    AssignmentNotFound,
+    grade_notebook,
+    resolve_assignment,
+    start_jail,
+    unreadable_result,
+)
 from autograder.grading.notebook import NotebookError, read_notebook
-from autograder.grading.sandbox import Limits, SandboxSetup
-from autograder.grading.sandbox import prestart as sandbox_prestart
+from autograder.grading.sandbox import Limits
 from autograder.grading.zygote import WEAK_ISOLATION_ENV
 from autograder.results import SubmissionResult
 from autograder.submissions import Job
@@ -153,6 +158,4 @@ def prestart(assignments: tuple[str, ...], include_hidden: bool) -> None:
     slots = int(os.environ.get(HOST_SLOTS_ENV, "1"))
     for name in assignments:
         assignment = describe_assignment(name, include_hidden)
-        setup = SandboxSetup(assignment.package, assignment.preload, assignment.probe_modules, (),
-                             warm=assignment.warm_modules)
-        sandbox_prestart(setup, Limits(wall_s=assignment.time_limit_s, slots=slots))
+        start_jail(assignment, Limits(wall_s=assignment.time_limit_s, slots=slots))
