@@ -4,8 +4,8 @@
     python -m benchmarks.grading_profile 01_regression 07_segmentation
     python -m benchmarks.grading_profile 01_regression --only quality_rmse --json profile.json
 
-Each assignment's reference notebook (``solutions/NN/NN.ipynb``) is graded once in this process, with its jail
-started in line (not ahead, so that nothing else runs meanwhile), and profiled
+Each assignment's reference notebook (``solutions/NN/NN.ipynb``) is graded once in this process, with no jail
+started ahead for a next submission (nothing else runs meanwhile), and profiled
 (:mod:`autograder.grading.profiling`). Per check it prints the wall and CPU seconds (the grading process's and the
 sandbox's together) and how they split:
 
@@ -18,7 +18,8 @@ sandbox's together) and how they split:
   pipe, and the worker's CPU between requests;
 * ``pytest``: the check's time here, outside its requests (fixtures, judging, pytest itself).
 
-Then per assignment: the totals, the jail's start (bubblewrap and the zygote's imports, once per submission),
+Then per assignment: the totals, the jail's start (bubblewrap and the zygote's imports, once per submission: the
+wall seconds the grading waited for it, the CPU seconds of its whole start),
 the pytest session outside the checks (collection, start, end), the floor (the sum of the graders' own
 training, in CPU seconds), and the ratio of the grading's whole compute (CPU of this process while grading, of
 the sandbox's workers and of the jail) to that floor; issue 36's target is 1.5 or less. Trainings that more than
@@ -127,7 +128,7 @@ def print_assignment(figures: dict[str, Any]) -> None:
     print(f"  {'all checks':<30} {'':<8} {checks_wall:6.1f} {checks_cpu:6.1f}  "
           + " ".join(f"{_pair(*totals[p]):>12}" for p in COLUMNS))
     jail, session = figures["jail"], figures["session"]
-    print(f"  jail start (bubblewrap, zygote's imports): {_pair(jail['wall'], jail['cpu'])}")
+    print(f"  jail start (bubblewrap, zygote's imports): {_pair(jail['wall'], jail['cpu'])} (wall: waited for)")
     print(f"  pytest session outside the checks:         {session['wall']:5.1f} wall")
     print(f"  grading: {figures['wall']:.1f} s wall, {figures['cpu']:.1f} s CPU (this process "
           f"{figures['host_cpu']:.1f}, sandbox workers {figures['worker_cpu']:.1f}, jail {jail['cpu']:.1f})")
@@ -169,9 +170,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", metavar="CHECK", help="grade only these checks or tasks")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure to FILE")
     args = parser.parse_args()
-    started = time.strftime("%Y-%m-%d %H:%M:%S")
-    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; commit {_commit()}; sandboxes use 1 "
-          "thread each; jails started in line")
+    started, commit = time.strftime("%Y-%m-%d %H:%M:%S"), _commit()
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; commit {commit}; sandboxes use 1 "
+          "thread each; no jail started ahead")
     start = host_start()
     print(f"a cold process's start and imports (once per `autograder grade`): {_pair(start['wall'], start['cpu'])}")
     only = frozenset(args.only) if args.only else None
@@ -182,7 +183,7 @@ def main() -> None:
     print_summary(runs)
     if args.json:
         args.json.write_text(json.dumps({"started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
-                                         "commit": _commit(), "cores": os.cpu_count(), "load": os.getloadavg(),
+                                         "commit": commit, "cores": os.cpu_count(), "load": os.getloadavg(),
                                          "host_start": start, "assignments": runs}, indent=1), encoding="utf-8")
 
 
