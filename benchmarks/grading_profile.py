@@ -23,7 +23,8 @@ wall seconds the grading waited for it, the CPU seconds of its whole start),
 the pytest session outside the checks (collection, start, end), the floor (the sum of the graders' own
 training, in CPU seconds), and the ratio of the grading's whole compute (CPU of this process while grading, of
 the sandbox's workers and of the jail) to that floor; issue 36's target is 1.5 or less. Trainings that more than
-one check ran with the same model, parameters, epochs and samples are listed (within one grading). Once per run:
+one check ran with the same model, parameters, epochs and samples are listed (within one grading), and per check
+the pyplot figures its requests left open (rendered) against the PNG images sent back. Once per run:
 a cold process's start and imports (what ``autograder grade`` pays before its first submission).
 
 ``--json FILE`` writes every figure, for comparing two runs (before and after a change).
@@ -122,7 +123,8 @@ def print_assignment(figures: dict[str, Any]) -> None:
             totals[part][1] += parts[part]["cpu"]
         print(f"  {check['name'][:30]:<30} {check['status'][:8]:<8} {check['wall']:6.1f} {check['cpu']:6.1f}  "
               + " ".join(f"{_pair(parts[p]['wall'], parts[p]['cpu']):>12}" for p in COLUMNS)
-              + (f"  {check['figures']} fig." if check["figures"] else ""))
+              + (f"  figures: {check['rendered']} rendered, {check['figures']} sent"
+                 if check["figures"] or check["rendered"] else ""))
     checks_wall = sum(c["wall"] for c in figures["checks"])
     checks_cpu = sum(c["cpu"] for c in figures["checks"])
     print(f"  {'all checks':<30} {'':<8} {checks_wall:6.1f} {checks_cpu:6.1f}  "
@@ -139,6 +141,9 @@ def print_assignment(figures: dict[str, Any]) -> None:
           f"wall); compute / floor: {verdict}")
     if ratio is not None:
         print(f"  compute / floor without the jail's start: {figures['ratio_without_jail']:.2f}x")
+    rendered, sent = sum(c["rendered"] for c in figures["checks"]), sum(c["figures"] for c in figures["checks"])
+    if rendered or sent:
+        print(f"  figures: {rendered} rendered (pyplot figures left open at a request's end), {sent} sent back as PNG")
     for repeated in figures["repeated_trainings"]:
         print(f"  same training in several checks: {repeated['training']}: {', '.join(repeated['checks'])}")
     if figures["not_passed"]:

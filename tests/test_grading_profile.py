@@ -13,8 +13,8 @@ from autograder.paths import SOLUTIONS_DIR
 from benchmarks.grading_profile import profile_assignment
 
 ASSIGNMENT = "01_regression"
-#: a call, a probe that builds a model, a probe that trains one
-CHECKS = frozenset({"split_shapes", "model_layers", "train_settings"})
+#: a call, a probe that builds a model, a probe that trains one, a probe that renders a figure
+CHECKS = frozenset({"split_shapes", "model_layers", "train_settings", "plot_learning_curve"})
 
 
 class _Recording:
@@ -75,4 +75,5 @@ def test_profile_adds_up_and_grades_do_not_change() -> None:
     assert checks["train_settings"]["parts"]["training"]["wall"] > 0.1
     assert checks["split_shapes"]["parts"]["training"]["wall"] == 0
     assert checks["split_shapes"]["parts"]["student"]["wall"] > 0
+    assert checks["plot_learning_curve"]["rendered"] == checks["plot_learning_curve"]["figures"] == 1
     assert figures["floor_cpu"] > 0 and figures["jail"]["wall"] > 0 and figures["ratio"] > 1

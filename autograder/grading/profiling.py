@@ -238,6 +238,7 @@ class WorkerProfile:
         self.body = (0.0, 0.0)
         self.encode = (0.0, 0.0)
         self.patches: _Patches | None = None
+        self.figures = 0  # pyplot figures still open when the request ended (the worker then closes them)
 
     @contextlib.contextmanager
     def answering(self) -> Iterator[None]:
@@ -274,7 +275,8 @@ class WorkerProfile:
                 "body_wall": self.body[0], "body_cpu": self.body[1],
                 "training_wall": self.clock.wall[TRAINING], "training_cpu": self.clock.cpu[TRAINING],
                 "student_wall": self.clock.wall[STUDENT], "student_cpu": self.clock.cpu[STUDENT],
-                "encode_wall": self.encode[0], "encode_cpu": self.encode[1], "trainings": self.trainings[:50]}
+                "encode_wall": self.encode[0], "encode_cpu": self.encode[1], "figures": self.figures,
+                "trainings": self.trainings[:50]}
 
     def attach(self, data: bytes) -> bytes:
         """The encoded answer with this profile added (after the encoding it measures)."""
@@ -311,7 +313,7 @@ class CheckRecord:
     wall: float = 0.0
     host_cpu: float = 0.0
     status: str = ""
-    figures: int = 0
+    figures: int = 0  # PNG images its requests sent back (for the feedback pages)
     requests: list[RequestRecord] = field(default_factory=list)
     between_cpu: float = 0.0  # the worker's CPU between requests (its start, integrity refresh), set by the Recorder
 
@@ -342,12 +344,16 @@ class CheckRecord:
     def cpu(self) -> float:
         return self.host_cpu + sum(r.number("cpu") for r in self.requests) + self.between_cpu
 
+    def rendered(self) -> int:
+        """pyplot figures its requests left open (rendered, whether or not anything read them)."""
+        return int(sum(r.number("figures") for r in self.requests))
+
     def trainings(self) -> list[dict[str, Any]]:
         return [t for r in self.requests for t in r.worker.get("trainings", []) if isinstance(t, dict)]
 
     def document(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "wall": self.wall, "cpu": self.cpu(),
-                "host_cpu": self.host_cpu, "figures": self.figures,
+                "host_cpu": self.host_cpu, "figures": self.figures, "rendered": self.rendered(),
                 "parts": {part: {"wall": w, "cpu": c} for part, (w, c) in self.parts().items()},
                 "requests": [{"target": r.target, "wall": r.wall, "flight": r.flight, "worker": r.worker}
                              for r in self.requests]}

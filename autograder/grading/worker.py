@@ -194,6 +194,8 @@ def _answer(request: dict[str, Any], submission: Submission, package: str | None
         if timed:
             _timed(0)
         if "matplotlib.pyplot" in sys.modules:
+            if profile is not None:
+                profile.figures = len(sys.modules["matplotlib.pyplot"].get_fignums())
             sys.modules["matplotlib.pyplot"].close("all")
 
 
