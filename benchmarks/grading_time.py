@@ -42,6 +42,7 @@ from pathlib import Path
 from autograder.grading.assignments import available_assignments, describe_assignment, load_assignment
 from autograder.grading.batch import grade_many
 from autograder.grading.engine import grade_notebook
+from autograder.grading.profiling import tree_cpu
 from autograder.grading.sandbox import Limits, SandboxSetup, jail_spec
 from autograder.grading.zygote import Jail, settle
 from autograder.paths import EXAMPLES_DIR, KIT_ROOT, SOLUTIONS_DIR
@@ -118,32 +119,9 @@ def _jail_start(assignment: str) -> tuple[float, float]:
         started = time.monotonic()
         jail = Jail(spec)
         walls.append(time.monotonic() - started)
-        cpus.append(_tree_cpu(jail.process.pid))
+        cpus.append(tree_cpu(jail.process.pid))
         jail.destroy()
     return sorted(walls)[1], sorted(cpus)[1]
-
-
-def _tree_cpu(root: int) -> float:
-    """CPU seconds used so far by ``root`` and its descendants (the jail's processes), from ``/proc``."""
-    parents, cpu = {}, {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except (OSError, ValueError):
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def inside(pid: int) -> bool:
-        while pid > 1:
-            if pid == root:
-                return True
-            pid = parents.get(pid, 0)
-        return False
-
-    return sum(seconds for pid, seconds in cpu.items() if inside(pid))
 
 
 def _batch(assignment: str, notebooks: list[Path], copies: int, jobs: int) -> tuple[float, int]:
