@@ -4,6 +4,7 @@
     python -m benchmarks.grading_time 01_regression --copies 8 --jobs 2
     python -m benchmarks.grading_time --skip-nbgrader      # only the kit's own figures
     python -m benchmarks.grading_time --only-nbgrader      # only the comparison with plain nbgrader
+    python -m benchmarks.grading_time --only-nbgrader --budgets quick   # nbgrader on quick budgets only
     python -m benchmarks.grading_time 01_regression --before main --skip-nbgrader   # the same figures for main first
 
 For each assignment it prints:
@@ -160,11 +161,13 @@ def _plain_nbgrader(assignment: str, notebook: Path, quick: bool) -> tuple[float
         return _timed([sys.executable, "-m", "nbgrader", "autograde", assignment, "--create", "--force"], course, env)
 
 
-def _comparison(assignment: str, reference: Path) -> None:
-    """A cold ``autograder grade`` next to plain nbgrader, on the full notebook and on quick budgets."""
+def _comparison(assignment: str, reference: Path, budgets: str) -> None:
+    """A cold ``autograder grade`` next to plain nbgrader, on the full notebook and/or on quick budgets."""
     wall, cpu = _cold_single(reference)
     print(f"  autograder grade (cold):                        {wall:7.1f} s wall, {cpu:6.1f} s CPU")
     for quick, label in ((False, "full notebook"), (True, "DLKIT_QUICK=1")):
+        if budgets != "both" and (budgets == "quick") != quick:
+            continue
         nb_wall, nb_cpu = _plain_nbgrader(assignment, reference, quick)
         print(f"  plain nbgrader autograde ({label:13}):     {nb_wall:7.1f} s wall, {nb_cpu:6.1f} s CPU"
               f"  -> autograder / nbgrader: {wall / nb_wall:4.2f} wall, {cpu / nb_cpu:4.2f} CPU")
@@ -207,6 +210,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--skip-nbgrader", action="store_true", help="only the kit's own figures")
     parser.add_argument("--only-nbgrader", action="store_true", help="only the comparison with plain nbgrader")
+    parser.add_argument("--budgets", choices=("both", "full", "quick"), default="both",
+                        help="nbgrader on the notebook's full budgets, its quick ones (DLKIT_QUICK=1), or both")
     args = parser.parse_args()
     if args.before:
         forwarded = [a for a in sys.argv[1:] if a not in ("--before", args.before) and not a.startswith("--before=")]
@@ -219,7 +224,7 @@ def main() -> None:
         if not args.only_nbgrader:
             _kit_figures(assignment, reference, [reference, *examples], args)
         if not args.skip_nbgrader:
-            _comparison(assignment, reference)
+            _comparison(assignment, reference, args.budgets)
 
 
 if __name__ == "__main__":
