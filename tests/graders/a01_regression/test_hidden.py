@@ -17,16 +17,19 @@ pytestmark = hidden
 
 SEED = 42
 QUALITY_EPOCHS = 8
-QUALITY_BATCH = 32
-#: Calibration (``python -m benchmarks.calibrate 01_regression quality_rmse --seeds 5``): the reference
-#: solution, trained by the grader for 8 epochs (batch 32, validation_split 0.2, 1 thread), reaches a test
-#: RMSE of 0.572-0.596 over seeds 0-4 (mean 0.579); the linear network (no activation) 0.743-0.777.
-#: The limit keeps a margin of 0.054 (9 %) over the reference's worst seed and fails a linear model.
+QUALITY_BATCH = 64
+#: Calibration (``python -m benchmarks.calibrate 01_regression quality_rmse --seeds 5``, 2026-12-07): the reference
+#: solution, trained by the grader for 8 epochs (batch 64, validation_split 0.2, 1 thread), reaches a test RMSE of
+#: 0.587-0.608 over seeds 0-4 (mean 0.598); the linear network (no activation) 0.746-0.807; one ReLU missing
+#: (``wrong_missing_relu``, which must keep these points) 0.611 at seed 0. The limit keeps a margin of 0.052 (8.5 %)
+#: over the reference's worst seed and of 0.086 under the linear model's best. Batches of 64 instead of 32 (issue
+#: 36) halve the steps of the grading's costliest training; at batch 32 the reference measured 0.572-0.596 and the
+#: linear model 0.743-0.777 under a limit of 0.65.
 RMSE_THRESHOLD = Threshold(
     metric="RMSE sur le jeu de test (California Housing)",
-    limit=0.65,
+    limit=0.66,
     lower_is_better=True,
-    calibration="reference 0.572-0.596 over seeds 0-4 at 8 epochs; linear model 0.743-0.777",
+    calibration="reference 0.587-0.608 over seeds 0-4 at 8 epochs, batch 64; linear model 0.746-0.807",
 )
 
 
