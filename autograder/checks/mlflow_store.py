@@ -8,6 +8,14 @@ store) inside :func:`fresh_tracking` (the folder as working directory, so that M
 :class:`mlflow.MlflowClient`, as plain data; the tests judge that data with the ``expect_…``
 helpers. A logged model is reloaded and used only in the sandbox
 (:func:`logged_model_predictions`): its files are the student's.
+
+A new SQLite store costs MLflow all its schema migrations (1 to 2 s of CPU), so the grading side, before the
+request, puts in the folder a copy of a pristine store (:func:`prepare_store`): MLflow's tables migrated, no
+experiment, no run. That template is made once per MLflow version by the grading side (never the sandbox) in
+the kit's data folder, which the jail sees read-only, and validated once per grading process; its bytes are kept
+in memory. A copy MLflow never opened is still byte for byte the template: :func:`read_store` takes it as no store
+at all, as before, so a student whose code ignores the URI gets the same feedback. Without the kit's data folder,
+or when the template cannot be made, nothing is copied and MLflow creates the store as before.
 """
 
 from __future__ import annotations
@@ -25,10 +33,13 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.expect import expect_equal, expect_true, fail
+from autograder.data.locations import kit_data_home
 from autograder.grading.spec import Failure
 
 STORE_FILE = "grader-store.db"  # not MLflow's usual mlflow.db: a hard-coded location is found out
 MLMODEL_FILE = "MLmodel"
+TEMPLATE_FOLDER = "mlflow"  # in the kit's data folder
+MAX_TEMPLATE_BYTES = 16 * 2**20
 
 
 def tracking_uri(folder: str | Path) -> str:
@@ -70,6 +81,135 @@ def fresh_tracking(folder: str | Path) -> Iterator[None]:
         os.chdir(previous[0])
         mlflow.set_tracking_uri(previous[1])
         fluent._active_experiment_id = previous[2]
+
+
+def template_path() -> Path | None:
+    """Where the pristine store of the installed MLflow lies (``<kit data>/mlflow/empty-store-<version>.db``); None
+    without the kit's data folder."""
+    from importlib.metadata import version
+
+    home = kit_data_home()
+    return home / TEMPLATE_FOLDER / f"empty-store-{version('mlflow')}.db" if home.is_dir() else None
+
+
+_template: list[bytes | None] = []  # this process's validated template (empty: not looked for yet)
+
+
+def empty_store() -> bytes | None:
+    """Grading side: the bytes of a pristine store (MLflow's tables migrated, no experiment), the template made
+    once per MLflow version (:func:`template_path`), read and validated once per process; None without the kit's
+    data folder or when it cannot be made (each store is then migrated by MLflow, as before)."""
+    if not _template:
+        data = None
+        try:
+            path = template_path()
+            if path is not None:
+                data = _read_template(path) or _make_template(path)
+        except Exception as error:  # noqa: BLE001 - only an optimisation: MLflow makes each store as before
+            warnings.warn(f"no pristine MLflow store ({type(error).__name__}: {error}); each store is migrated",
+                          RuntimeWarning, stacklevel=2)
+        _template.append(data)
+    return _template[0]
+
+
+def _read_template(path: Path) -> bytes | None:
+    """The template's bytes when it is a valid pristine store; None when it is missing, a link, or invalid."""
+    data = regular_file_bytes(path, MAX_TEMPLATE_BYTES + 1)
+    if data is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="dlkit-template-") as private:
+        copy = Path(private) / STORE_FILE
+        copy.write_bytes(data)
+        return data if len(data) <= MAX_TEMPLATE_BYTES and _pristine(copy) else None
+
+
+def _pristine(store: Path) -> bool:
+    """``store`` is a sound SQLite file holding MLflow's current schema and no experiment nor run."""
+    import sqlite3
+
+    import sqlalchemy
+    from mlflow.store.db.utils import _all_tables_exist, _verify_schema
+
+    try:
+        connection = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+        try:
+            if connection.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                return False
+            for table in ("experiments", "runs"):
+                if connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]:
+                    return False
+        finally:
+            connection.close()
+        engine = sqlalchemy.create_engine(f"sqlite:///{store}")
+        try:
+            if not _all_tables_exist(engine):  # MLflow would migrate it again
+                return False
+            _verify_schema(engine)  # raises unless the schema is this MLflow version's
+        finally:
+            engine.dispose()
+    except Exception:  # noqa: BLE001 - any doubt: the template is made again
+        return False
+    return True
+
+
+def _make_template(path: Path) -> bytes:
+    """Make the template at ``path``: MLflow's migrations on a private file of the same folder, checked, made
+    read-only, then renamed into place (atomic: two gradings that make it at once each put a whole one)."""
+    import logging
+
+    import sqlalchemy
+    from mlflow.store.db.utils import _initialize_tables
+
+    path.parent.mkdir(exist_ok=True)
+    descriptor, name = tempfile.mkstemp(prefix=".empty-store-", suffix=".tmp", dir=path.parent)
+    os.close(descriptor)
+    temporary = Path(name)
+    loggers = [logging.getLogger(n) for n in ("mlflow.store.db.utils", "alembic")]
+    levels = [logger.level for logger in loggers]
+    try:
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)  # "Creating initial MLflow database tables...": not the student's
+        engine = sqlalchemy.create_engine(f"sqlite:///{temporary}")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                _initialize_tables(engine)
+        finally:
+            engine.dispose()
+        if not _pristine(temporary):
+            raise RuntimeError("the migrated store is not a pristine MLflow store")
+        data = temporary.read_bytes()
+        temporary.chmod(0o444)
+        os.replace(temporary, path)
+        return data
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+        temporary.unlink(missing_ok=True)
+
+
+def prepare_store(folder: str | Path) -> None:
+    """Grading side, before the request that logs to ``folder``'s store: a copy of the pristine store there (none
+    when a file is there already, or without a template)."""
+    data = empty_store()
+    if data is None:
+        return
+    try:
+        descriptor = os.open(Path(folder) / STORE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(data)
+    from autograder.grading import bwrap
+
+    bwrap.hand_over(Path(folder) / STORE_FILE)  # the sandbox's user writes it (as its folder is handed over)
+
+
+def untouched(store: Path) -> bool:
+    """``store`` is still, byte for byte, the pristine copy :func:`prepare_store` put there: MLflow never opened it
+    (opening a store writes its ``Default`` experiment). A link is not (it is refused when read)."""
+    data = _template[0] if _template else None
+    return data is not None and regular_file_bytes(store, len(data) + 1) == data
 
 
 def logged_model_predictions(folder: str | Path, model_uri: str, inputs: np.ndarray) -> np.ndarray:
@@ -140,10 +280,10 @@ def local_path(uri: str, folder: Path) -> Path | None:
     return path if path == folder or folder in path.parents else None
 
 
-def read_student_file(path: Path, limit: int) -> str | None:
-    """At most ``limit`` characters of the regular file ``path`` (UTF-8), opened without following a last link
-    nor waiting on a FIFO; None when it is anything else or unreadable. The student's processes are gone by
-    then (the sandbox kills them after each request), so nothing swaps the path after the check."""
+def regular_file_bytes(path: Path, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of the regular file ``path``, opened without following a last link nor waiting on a
+    FIFO; None when it is anything else or unreadable. The student's processes are gone by then (the sandbox kills
+    them after each request), so nothing swaps the path after the check."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -152,9 +292,19 @@ def read_student_file(path: Path, limit: int) -> str | None:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             return None
         try:
-            return stream.read(limit * 4).decode("utf-8")[:limit]
-        except (OSError, UnicodeDecodeError):
+            return stream.read(limit)
+        except OSError:
             return None
+
+
+def read_student_file(path: Path, limit: int) -> str | None:
+    """At most ``limit`` characters of the regular file ``path`` (UTF-8, read as :func:`regular_file_bytes`
+    reads); None when it is anything else, unreadable, or not UTF-8."""
+    data = regular_file_bytes(path, limit * 4)
+    try:
+        return data.decode("utf-8")[:limit] if data is not None else None
+    except UnicodeDecodeError:
+        return None
 
 
 def _flavors(artifact_location: str, folder: Path) -> tuple[str, ...]:
@@ -177,12 +327,14 @@ def read_store(folder: str | Path) -> list[TrackedRun]:
     """Every run of the store in ``folder``, read with MLflow's client (grading side).
 
     Raises:
-        Failure: no store was created there, or MLflow cannot read it (with what was found instead).
+        Failure: no store was created there (or the pristine copy is untouched: MLflow never opened it), or MLflow
+            cannot read it (with what was found instead).
     """
     folder = Path(folder).resolve()
     store = folder / STORE_FILE
-    if not store.is_file():
-        others = sorted(p.name for p in folder.iterdir())
+    pristine = untouched(store)
+    if pristine or not store.is_file():
+        others = sorted(p.name for p in folder.iterdir() if not (pristine and p.name == STORE_FILE))
         fail("Store MLflow de l'emplacement reçu", f"le store {STORE_FILE} créé à l'adresse tracking_uri reçue",
              f"aucun ; dans le dossier : {others or 'rien'}",
              "Appelez mlflow.set_tracking_uri(tracking_uri) avec l'argument reçu, jamais une adresse écrite en dur.")

@@ -8,7 +8,7 @@ import pytest
 
 from a04_mnist_mlops import probes
 from a04_mnist_mlops.inputs import PIXELS, TRACKED_METRICS, TRACKED_PARAMS, pixel_images
-from autograder.checks.mlflow_store import TrackedRun, read_store
+from autograder.checks.mlflow_store import TrackedRun, prepare_store, read_store
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +24,7 @@ def tracking(student, tmp_path_factory) -> dict[str, Any]:
     ``{"returned": what the function returned, "runs": [TrackedRun], "folder": the store's folder}``.
     """
     folder = tmp_path_factory.mktemp("mlflow-store")
+    prepare_store(folder)
     returned = student.run(probes.tracked, str(folder), TRACKED_PARAMS, TRACKED_METRICS, timeout_s=120)
     runs: list[TrackedRun] = read_store(folder)
     return {"returned": returned, "runs": runs, "folder": folder}

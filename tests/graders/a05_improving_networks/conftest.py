@@ -8,7 +8,7 @@ import pytest
 
 from a05_improving_networks import probes
 from a05_improving_networks.inputs import TRACKED_EPOCHS, tracked_data
-from autograder.checks.mlflow_store import read_store
+from autograder.checks.mlflow_store import prepare_store, read_store
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +31,7 @@ def batchnorm(student) -> dict[str, Any]:
 
 def tracked_run(student, folder, function: str) -> dict[str, Any]:
     """``function(train, validation, test, TRACKED_EPOCHS, <URI of folder's store>)``: its result, and the store."""
+    prepare_store(folder)
     returned = student.run(probes.tracked, function, str(folder), *tracked_data(), TRACKED_EPOCHS, timeout_s=120)
     return {"returned": returned, "runs": read_store(folder)}
 

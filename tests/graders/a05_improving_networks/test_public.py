@@ -27,7 +27,13 @@ from a05_improving_networks.inputs import (
 from a05_improving_networks.judging import expect_dense_model, expect_epoch_metrics, expect_split, expect_verdict
 from autograder.checks.expect import expect_close, expect_equal, expect_true
 from autograder.checks.figures import expect_curves
-from autograder.checks.mlflow_store import expect_finished, expect_named_runs, expect_single_run, read_store
+from autograder.checks.mlflow_store import (
+    expect_finished,
+    expect_named_runs,
+    expect_single_run,
+    prepare_store,
+    read_store,
+)
 from autograder.grader import graded
 
 TP1_PARAMS = 407_050  # 784×512+512 + 512×10+10
@@ -131,6 +137,7 @@ def test_make_optimizer_sgd(student):
 def test_log_epoch_metrics(student, tmp_path):
     """log_epoch_metrics : quatre métriques par époque, step = époque"""
     values = epochs_of([0.9, 0.95, 0.97], [0.92, 0.94, 0.95])
+    prepare_store(tmp_path)
     student.run(probes.epoch_metrics, str(tmp_path), values)
     run = expect_single_run(read_store(tmp_path), PROBE_EXPERIMENT)
     expect_equal("Run actif pendant log_epoch_metrics", PROBE_RUN, run.name,

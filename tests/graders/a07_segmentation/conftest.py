@@ -8,7 +8,7 @@ import pytest
 
 from a07_segmentation import probes
 from a07_segmentation.inputs import TRACKED_EPOCHS, TRACKED_TRAIN, TRACKED_VAL, grader_volumes
-from autograder.checks.mlflow_store import read_store
+from autograder.checks.mlflow_store import prepare_store, read_store
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +21,7 @@ def discs_sample(student) -> dict[str, Any]:
 def tracking(student, tmp_path_factory) -> dict[str, Any]:
     """``track_conv3d`` run once on a few small volumes; what it returned, and its MLflow store read back."""
     folder = tmp_path_factory.mktemp("conv3d")
+    prepare_store(folder)
     validation = grader_volumes(TRACKED_VAL, 61)
     returned = student.run(probes.tracked, str(folder), grader_volumes(TRACKED_TRAIN, 60), validation,
                            TRACKED_EPOCHS, timeout_s=120)

@@ -9,7 +9,7 @@ import pytest
 
 from a08_attention import probes
 from a08_attention.inputs import grader_series, grader_split, grader_windows
-from autograder.checks.mlflow_store import read_store
+from autograder.checks.mlflow_store import prepare_store, read_store
 
 #: The training that train_seq2seq is given: small windows of the grader's series, the grader's tiny model.
 TRACKED_EPOCHS, TRACKED_BATCH = 2, 16
@@ -26,6 +26,7 @@ def small_windows() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np
 def tracking(student, tmp_path_factory, small_windows) -> dict[str, Any]:
     """``train_seq2seq`` run once on the grader's recording tiny model; what it returned and its store."""
     folder = tmp_path_factory.mktemp("seq2seq")
+    prepare_store(folder)
     train, validation = small_windows
     returned = student.run(probes.trained, str(folder), list(train), list(validation), TRACKED_EPOCHS,
                            TRACKED_BATCH, timeout_s=120)
