@@ -2,6 +2,7 @@
 
     python -m benchmarks.cluster_time                   # fixed cost, 20 submissions --jobs 2 vs --scheduler local
     python -m benchmarks.cluster_time --large 100       # and 100 submissions (--jobs 2)
+    python -m benchmarks.cluster_time --large 100 --large-only   # only the 100 submissions
 
 It prints, for 01_regression (the reference and its example submissions, repeated, every check):
 
@@ -66,22 +67,28 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=20)
     parser.add_argument("--large", type=int, default=0, help="also grade this many submissions with --jobs 2")
     parser.add_argument("--skip-batches", action="store_true", help="the fixed cost only")
+    parser.add_argument("--large-only", action="store_true", help="only the --large batch")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; sandboxes use 1 thread each")
-    times = fixed_cost(SOLUTIONS_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    print(f"fixed cost per submission, pre-started worker ({CHEAP_CHECK}): median {sorted(times)[len(times) // 2]:.2f}"
-          f" s (runs: {', '.join(f'{t:.2f}' for t in times)})")
-    if args.skip_batches:
-        return
-    jobs = batch(args.copies)
+    if not args.large_only:
+        times = fixed_cost(SOLUTIONS_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+        print(f"fixed cost per submission, pre-started worker ({CHEAP_CHECK}): median "
+              f"{sorted(times)[len(times) // 2]:.2f} s (runs: {', '.join(f'{t:.2f}' for t in times)})")
+    if not (args.skip_batches or args.large_only):
+        _compare(args.copies)
+    if args.large:
+        elapsed = timed_batch(batch(args.large), scheduler=False)
+        print(f"{args.large} submissions, --jobs 2: {elapsed:7.1f} s  (load {os.getloadavg()[0]:.1f})")
+
+
+def _compare(copies: int) -> None:
+    """``copies`` submissions with ``--jobs 2``, then on a local Dask cluster of 2 workers."""
+    jobs = batch(copies)
     local = timed_batch(jobs, scheduler=False)
     print(f"{len(jobs)} submissions, --jobs 2:                 {local:7.1f} s  (load {os.getloadavg()[0]:.1f})")
     cluster = timed_batch(jobs, scheduler=True)
     print(f"{len(jobs)} submissions, --scheduler local (2 workers): {cluster:7.1f} s  (load {os.getloadavg()[0]:.1f})")
     print(f"cluster efficiency relative to --jobs 2: {local / cluster:.2f}")
-    if args.large:
-        elapsed = timed_batch(batch(args.large), scheduler=False)
-        print(f"{args.large} submissions, --jobs 2: {elapsed:7.1f} s  (load {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":
