@@ -24,7 +24,19 @@ def test_a_view_of_a_million_rows_is_refused_at_once(tmp_path):
     _store(tmp_path, ["CREATE VIEW metrics AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
                       "WHERE i < 1000000) SELECT 'k' AS key, i AS value FROM n"])
     started = time.monotonic()
-    with pytest.raises(Failure, match="vues"):
+    with pytest.raises(Failure, match="view metrics"):
+        read_store(tmp_path)
+    assert time.monotonic() - started < 5
+
+
+def test_a_trigger_of_the_students_is_refused_before_mlflow_writes(tmp_path):
+    """Opening a store writes its Default experiment: a trigger on it would compute in the grading process."""
+    _store(tmp_path, ["CREATE TABLE experiments (experiment_id INTEGER, name TEXT)",
+                      "CREATE TABLE filler (i INTEGER)",
+                      "CREATE TRIGGER slow AFTER INSERT ON experiments BEGIN INSERT INTO filler WITH RECURSIVE "
+                      "n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) SELECT i FROM n; END"])
+    started = time.monotonic()
+    with pytest.raises(Failure, match="trigger slow"):
         read_store(tmp_path)
     assert time.monotonic() - started < 5
 

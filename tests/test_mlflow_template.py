@@ -99,6 +99,38 @@ def test_a_store_logged_to_through_the_uri_is_read(data_home, tmp_path, monkeypa
     assert fields == [("Default", "essai", "FINISHED", {"epochs": "3"}, ("architecture.json",))] * 2
 
 
+def test_a_template_with_a_trigger_of_its_own_is_made_again(data_home, monkeypatch):
+    """A template poisoned where the data folder is writable (weak isolation) is not taken for a pristine one."""
+    import sqlite3
+
+    mlflow_store.empty_store()
+    path = template_path()
+    path.chmod(0o644)
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TRIGGER poison AFTER INSERT ON experiments BEGIN SELECT 1; END")
+    monkeypatch.setattr(mlflow_store, "_template", [])
+    remade = mlflow_store.empty_store()
+    assert remade is not None and path.read_bytes() == remade
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        assert not connection.execute("SELECT name FROM sqlite_master WHERE name = 'poison'").fetchall()
+
+
+def test_a_copy_the_disk_cannot_take_leaves_nothing_and_blames_no_one(data_home, tmp_path, monkeypatch):
+    """A disk the student's code filled: no partial store, no exception (MLflow makes the store in the sandbox)."""
+    from autograder.grading import bwrap
+
+    def full(path: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    mlflow_store.empty_store()
+    monkeypatch.setattr(bwrap, "hand_over", full)
+    folder = tmp_path / "store"
+    folder.mkdir()
+    prepare_store(folder)
+    assert list(folder.iterdir()) == []
+    prepare_store(tmp_path / "gone")  # a folder that is not there: nothing raised either
+
+
 ATTACK = '''
 import errno
 import os

@@ -138,6 +138,8 @@ def _pristine(store: Path) -> bool:
             for table in ("experiments", "runs"):
                 if connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]:
                     return False
+            if foreign_objects(connection):
+                return False
         finally:
             connection.close()
         engine = sqlalchemy.create_engine(f"sqlite:///{store}")
@@ -194,15 +196,21 @@ def prepare_store(folder: str | Path) -> None:
     data = empty_store()
     if data is None:
         return
-    try:
-        descriptor = os.open(Path(folder) / STORE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    except FileExistsError:
-        return
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(data)
     from autograder.grading import bwrap
 
-    bwrap.hand_over(Path(folder) / STORE_FILE)  # the sandbox's user writes it (as its folder is handed over)
+    store = Path(folder) / STORE_FILE
+    try:
+        descriptor = os.open(store, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        return
+    except OSError:  # a disk the student's code filled: no copy, MLflow makes the store in the sandbox as before
+        return
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+        bwrap.hand_over(store)  # the sandbox's user writes it (as its folder is handed over)
+    except OSError:  # never a grader's error: a partial copy is removed, and MLflow makes the store itself
+        store.unlink(missing_ok=True)
 
 
 def untouched(store: Path) -> bool:
@@ -352,12 +360,28 @@ MAX_STORE_BYTES = 64 * 2**20
 MAX_TABLE_ROWS, MAX_SQLITE_STEPS = 200_000, 50_000_000
 
 
+#: The triggers MLflow's own migrations create: any other one in a store is not MLflow's.
+MLFLOW_TRIGGERS = frozenset({"prevent_secrets_aad_mutation"})
+
+
+def foreign_objects(connection: Any) -> list[str]:
+    """The views and the triggers of an SQLite connection's database that MLflow does not make (``type name``).
+
+    A trigger runs SQL of its own whenever MLflow writes (opening a store writes its ``Default`` experiment): a
+    student's store could so make the grading process compute without bound.
+    """
+    return [f"{kind} {name}" for kind, name in connection.execute(
+                "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY name")
+            if not (kind == "trigger" and name in MLFLOW_TRIGGERS)]
+
+
 def checked_copy(store: Path, copy: Path) -> None:
     """Copy the student's SQLite store privately (no link followed, at most :data:`MAX_STORE_BYTES`), then check
     that it is a plain MLflow store of bounded size before MLflow opens it.
 
     Raises:
-        Failure: a link, a store too large, a table that is a view, or too many rows (with what was found).
+        Failure: a link, a store too large, a view or a trigger MLflow does not make, or too many rows (with what
+            was found).
     """
     import sqlite3
 
@@ -381,10 +405,10 @@ def checked_copy(store: Path, copy: Path) -> None:
 
     connection.set_progress_handler(budget, 1000)
     try:
-        views = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
-        if views:
-            raise Failure(f"Le store MLflow reçu contient des vues ({', '.join(views[:5])}) : ce n'est pas un "
-                          "store écrit par MLflow ; il n'est pas lu.")
+        foreign = foreign_objects(connection)
+        if foreign:
+            raise Failure("Le store MLflow reçu contient des objets SQL qu'MLflow ne crée pas "
+                          f"({', '.join(foreign[:5])}) : ce n'est pas un store écrit par MLflow ; il n'est pas lu.")
         tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
             (rows,) = connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()
