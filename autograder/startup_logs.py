@@ -18,9 +18,10 @@ under the cell, whatever the tests' redirections. Their levels are restored afte
 cells keep every warning.
 
 MLflow prints INFO lines of its own in red under the student's cells too (``Creating initial MLflow database
-tables...`` the first time a notebook's cell logs a run to a new store): :func:`install` makes MLflow's default
-level WARNING (its ``MLFLOW_LOGGING_LEVEL`` variable, read when MLflow is imported, unless already set), so that
-its warnings, such as the one about a model logged without a signature, still show.
+tables...`` the first time a notebook's cell logs a run to a new store): when MLflow is imported (or at once if it
+is already), its loggers are set to WARNING, as its ``MLFLOW_LOGGING_LEVEL`` variable would, unless the student set
+that variable; so its warnings, such as the one about a model logged without a signature, still show. The
+environment itself is never changed (inside the sandbox it is the kit's list only).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ from typing import Any
 #: A record of absl's/glog's log format: ``I0000 00:00:1796172747.526988   23722 port.cc:153] ...``.
 RECORD_START = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] ")
 ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
-QUIET_MODULES = ("tensorflow",)
-#: MLflow's log level in a notebook's kernel, unless set (its INFO lines hidden, its warnings kept).
+QUIET_MODULES = ("tensorflow", "mlflow")
+#: MLflow's log level in a notebook's kernel, unless its variable is set (its INFO lines hidden, warnings kept).
 MLFLOW_LEVEL = ("MLFLOW_LOGGING_LEVEL", "WARNING")
 #: Loggers quieted (to ERROR) while a graded cell's tests run: their children follow.
 LIBRARY_LOGGERS = ("mlflow", "alembic", "sqlalchemy", "tensorflow", "absl", "keras", "h5py", "urllib3", "werkzeug",
@@ -87,7 +88,7 @@ def filtered_stderr_descriptor() -> Iterator[None]:
 
 
 class _QuietLoader(importlib.abc.Loader):
-    """Runs another loader's ``exec_module`` with descriptor 2 filtered."""
+    """Runs another loader's ``exec_module`` with descriptor 2 filtered, then the module's set-up, if any."""
 
     def __init__(self, loader: Any) -> None:
         self.loader = loader
@@ -98,9 +99,23 @@ class _QuietLoader(importlib.abc.Loader):
     def exec_module(self, module: ModuleType) -> None:
         with filtered_stderr_descriptor():
             self.loader.exec_module(module)
+        AFTER_IMPORT.get(module.__name__, lambda: None)()
 
     def __getattr__(self, name: str) -> Any:  # get_resource_reader, is_package, ...
         return getattr(self.loader, name)
+
+
+def mlflow_warnings_only() -> None:
+    """MLflow's own loggers at WARNING, as ``MLFLOW_LOGGING_LEVEL=WARNING`` would set them, unless that variable
+    is set (the student's choice). The environment itself is left alone: the sandbox's is the kit's list only."""
+    import logging
+
+    if not os.environ.get(MLFLOW_LEVEL[0]):
+        logging.getLogger("mlflow").setLevel(getattr(logging, MLFLOW_LEVEL[1]))
+
+
+#: What runs right after a quiet module's import (MLflow configures its loggers when imported).
+AFTER_IMPORT = {"mlflow": mlflow_warnings_only}
 
 
 class QuietFrameworkFinder(importlib.abc.MetaPathFinder):
@@ -133,6 +148,7 @@ def quiet_libraries(loggers: Sequence[str] = LIBRARY_LOGGERS) -> Iterator[None]:
 
 def install() -> None:
     """Filter the start-up logs of frameworks not imported yet, MLflow's INFO lines included (idempotent)."""
-    os.environ.setdefault(*MLFLOW_LEVEL)
+    if "mlflow" in sys.modules:
+        mlflow_warnings_only()
     if not any(isinstance(finder, QuietFrameworkFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, QuietFrameworkFinder())
