@@ -125,7 +125,7 @@ def _check(args: argparse.Namespace) -> int:
     path = Path(args.notebook)
     only = selection(args, lambda: [assignment_of(path, args.assignment)
                                     or resolve_assignment(path, None, args.assignment)], include_hidden=False)
-    result = grade_notebook(path, args.assignment, include_hidden=False, only=only)
+    result = grade_notebook(path, args.assignment, include_hidden=False, only=only, ahead=False)  # one notebook
     print(format_submission(result))
     return 0 if result.tests and result.score == result.max_score else 1
 
