@@ -123,9 +123,10 @@ def grade_notebook(
     else:
         unreadable = None
     name = resolve_assignment(path, notebook, assignment_name)
-    limits = limits or Limits(wall_s=describe_assignment(name).time_limit_s, slots=slots, prestart=ahead)
+    described = describe_assignment(name)
+    limits = limits or Limits(wall_s=described.time_limit_s, slots=slots, prestart=ahead)
     if notebook is not None:
-        start_jail(describe_assignment(name), limits)  # its imports overlap the graders' collection, just below
+        start_jail(described, limits)  # its imports overlap the graders' collection, just below
     assignment = load_assignment(name, include_hidden)
     checks = [c for c in assignment.checks if c.selected_by(only)]
     if notebook is None:
